@@ -1,0 +1,107 @@
+# ktriage: plain make + pkg-config. Objects and binaries live under $(BUILD).
+# `make demo` and `make check` install missing Debian build dependencies
+# first (see tools/deps.sh); `make` alone only builds.
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+BUILD   ?= build
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+
+# Warnings are kept apart from CFLAGS, so `make CFLAGS=-O0` keeps them.
+WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
+	   -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	   -Wundef
+ifeq ($(DEVELOPER),1)
+WARNINGS += -Werror
+endif
+
+PKGS      = libpcre2-8 yaml-0.1 zlib libcjson
+PKG_CONFIG ?= pkg-config
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DKTRIAGE_VERSION='"$(VERSION)"' -Ianalyzer \
+	       -I$(BUILD) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(WARNINGS) $(CFLAGS)
+ALL_LIBS     = $(PKG_LIBS) -lm $(LIBS)
+
+LIB_SRC  := $(filter-out analyzer/main.c,$(sort $(wildcard analyzer/*.c)))
+LIB_OBJ  := $(LIB_SRC:analyzer/%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/main.o $(BUILD)/obj/rules_embedded.o
+RULE_FILES := $(sort $(wildcard rules/*.yaml))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo check test unit e2e asan install uninstall clean
+
+all: $(BUILD)/ktriage
+
+$(BUILD)/ktriage: $(MAIN_OBJ) $(BUILD)/libktriage.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libktriage.a $(ALL_LIBS)
+
+$(BUILD)/libktriage.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: analyzer/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The default rule pack is compiled into the binary: no run-time lookup.
+$(BUILD)/embed: tools/embed.c | $(BUILD)/obj
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/rules_embedded.c: $(BUILD)/embed $(RULE_FILES)
+	$(BUILD)/embed $(RULE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/rules_embedded.o: $(BUILD)/rules_embedded.c
+	$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libktriage.a $(BUILD)/obj/rules_embedded.o | $(BUILD)/tests
+	$(CC) $(ALL_CPPFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
+		$(LDFLAGS) -o $@ $< $(BUILD)/obj/rules_embedded.o $(BUILD)/libktriage.a \
+		$(CMOCKA_LIBS) $(ALL_LIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	@mkdir -p $@
+
+deps:
+	@sh tools/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== ktriage samples/demo-bundle =="
+	@$(BUILD)/ktriage --fail-on none samples/demo-bundle
+
+unit: $(UNIT_BIN)
+
+# Every test: unit tests, end-to-end golden tests, rule self-tests.
+test: all unit
+	@sh tests/run.sh $(BUILD)
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/ktriage $(DESTDIR)$(BINDIR)/ktriage
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ktriage
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d

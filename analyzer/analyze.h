@@ -1,0 +1,45 @@
+/*
+ * One analysis run: the pipeline from command-line paths to ranked
+ * findings (source -> detect -> parse -> match -> rank). The analysis owns
+ * its inputs and findings; it borrows the ruleset, which must outlive it.
+ * analysis_free() releases everything it owns.
+ */
+#ifndef KTRIAGE_ANALYZE_H
+#define KTRIAGE_ANALYZE_H
+
+#include <stddef.h>
+
+#include "findings.h"
+#include "input.h"
+#include "match.h"
+#include "rules.h"
+#include "source.h"
+
+struct analysis {
+	const struct ruleset *rs;
+	struct findings findings;
+	struct matcher matcher;
+	struct input *inputs;
+	size_t ninputs, capinputs;
+	struct source_limits limits;
+	size_t max_line;
+	unsigned long lines;		/* lines read over all inputs */
+	unsigned long entries_by_type[7];	/* per enum content_type */
+};
+
+void analysis_init(struct analysis *a, const struct ruleset *rs);
+void analysis_free(struct analysis *a);
+
+/*
+ * Read one top-level path ("-" for stdin) and match everything in it.
+ * Returns 0 when the path could be read at all, -1 when not.
+ */
+int analysis_add_path(struct analysis *a, const char *path);
+
+/* Render messages and rank the findings; call once after the last path. */
+void analysis_finish(struct analysis *a);
+
+/* Input errors (not warnings) over all inputs. */
+unsigned long analysis_input_errors(const struct analysis *a);
+
+#endif

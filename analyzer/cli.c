@@ -1,0 +1,212 @@
+/*
+ * Option parsing for `ktriage [OPTIONS] PATH...` and the `ktriage rules
+ * ...` subcommands, with getopt_long. It only fills struct options; what
+ * the options mean is main.c's business.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+static const char usage_text[] =
+"Usage: ktriage [OPTIONS] PATH...\n"
+"       ktriage rules list [PATH...]\n"
+"       ktriage rules lint PATH...\n"
+"       ktriage rules test [PATH...]\n"
+"\n"
+"Analyze Kubernetes support bundles offline and report the most likely\n"
+"root cause of cert-manager ACME failures first, with evidence and fixes.\n"
+"PATH is a file, a directory (read recursively, in sorted order) or - for\n"
+"standard input.\n"
+"\n"
+"Options:\n"
+"  -r, --rules PATH        add a rule file or a directory of *.yaml rule\n"
+"                          files (repeatable)\n"
+"      --no-default-rules  do not use the rule pack built into ktriage\n"
+"  -f, --format FORMAT     report format: text (default) or json\n"
+"  -o, --output FILE       write the report to FILE instead of stdout\n"
+"      --min-severity SEV  hide findings below SEV\n"
+"      --fail-on SEV|none  exit 1 when a finding is at or above SEV\n"
+"                          (default: high)\n"
+"      --top N             show only the N highest-ranked findings\n"
+"      --strict            exit 2 when any input could not be fully read\n"
+"  -q, --quiet             no warnings or notes on stderr, only errors\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n"
+"\n"
+"Severities: info < low < medium < high < critical.\n"
+"\n"
+"Exit status: 0 analyzed, nothing at or above --fail-on; 1 a finding at or\n"
+"above --fail-on; 2 usage error, or no input could be read; 3 invalid rule\n"
+"file.\n";
+
+const char *cli_usage(void)
+{
+	return usage_text;
+}
+
+enum {
+	OPT_NO_DEFAULT_RULES = 256,
+	OPT_MIN_SEVERITY,
+	OPT_FAIL_ON,
+	OPT_TOP,
+	OPT_STRICT,
+};
+
+static const struct option long_opts[] = {
+	{ "rules", required_argument, NULL, 'r' },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void push(const char ***arr, size_t *n, const char *s)
+{
+	*arr = xrealloc(*arr, (*n + 1) * sizeof(**arr));
+	(*arr)[(*n)++] = s;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+	if (arg)
+		diag(DIAG_ERROR, NULL, "%s '%s'", msg, arg);
+	else
+		diag(DIAG_ERROR, NULL, "%s", msg);
+	diag(DIAG_NOTE, NULL, "try 'ktriage --help'");
+	return -1;
+}
+
+static int parse_severity(const char *arg, enum severity *out)
+{
+	int s = severity_parse(arg);
+
+	if (s < 0)
+		return -1;
+	*out = (enum severity)s;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct options *o)
+{
+	int c, first = 1;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = CMD_ANALYZE;
+	o->format = FORMAT_TEXT;
+	o->min_severity = SEV_INFO;
+	o->fail_on = SEV_HIGH;
+	/* "ktriage rules VERB": a subcommand, not a path called "rules". */
+	if (argc >= 3 && !strcmp(argv[1], "rules")) {
+		if (!strcmp(argv[2], "list"))
+			o->cmd = CMD_RULES_LIST;
+		else if (!strcmp(argv[2], "lint"))
+			o->cmd = CMD_RULES_LINT;
+		else if (!strcmp(argv[2], "test"))
+			o->cmd = CMD_RULES_TEST;
+		if (o->cmd != CMD_ANALYZE)
+			first = 3;
+	} else if (argc == 2 && !strcmp(argv[1], "rules")) {
+		return usage_error("'rules' needs a subcommand: list, lint or "
+				   "test", NULL);
+	}
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:f:o:qhV", long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			push(&o->rule_paths, &o->nrule_paths, optarg);
+			break;
+		case OPT_NO_DEFAULT_RULES:
+			o->no_default_rules = 1;
+			break;
+		case 'f': {
+			int f = report_format_parse(optarg);
+
+			if (f < 0)
+				return usage_error("unknown format (expected "
+						   "text or json):", optarg);
+			o->format = (enum report_format)f;
+			break;
+		}
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_MIN_SEVERITY:
+			if (parse_severity(optarg, &o->min_severity) < 0)
+				return usage_error("unknown severity (expected "
+					"info, low, medium, high or critical):",
+					optarg);
+			break;
+		case OPT_FAIL_ON: {
+			enum severity s;
+
+			if (!strcmp(optarg, "none")) {
+				o->fail_on = -1;
+			} else if (parse_severity(optarg, &s) < 0) {
+				return usage_error("unknown --fail-on value "
+					"(expected a severity or none):",
+					optarg);
+			} else {
+				o->fail_on = (int)s;
+			}
+			break;
+		}
+		case OPT_TOP: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || optarg[0] == '-' || !n)
+				return usage_error("--top needs a positive "
+						   "number, not", optarg);
+			o->top = n;
+			break;
+		}
+		case OPT_STRICT:
+			o->strict = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			o->cmd = CMD_HELP;
+			return 0;
+		case 'V':
+			o->cmd = CMD_VERSION;
+			return 0;
+		case ':':
+			return usage_error("option needs a value:",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option",
+					   argv[optind - 1]);
+		}
+	}
+	for (; optind < argc; optind++)
+		push(&o->paths, &o->npaths, argv[optind]);
+	if (o->cmd == CMD_ANALYZE && !o->npaths)
+		return usage_error("no PATH given (use - for standard input)",
+				   NULL);
+	if (o->cmd == CMD_RULES_LINT && !o->npaths)
+		return usage_error("'rules lint' needs at least one PATH", NULL);
+	return 0;
+}
+
+void cli_free(struct options *o)
+{
+	free(o->paths);
+	free(o->rule_paths);
+	o->paths = o->rule_paths = NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * Command-line parsing: argv in, a filled struct options out. The options
+ * borrow strings from argv; cli_free() releases only the arrays. Parsing
+ * never exits: it returns a code and main.c decides.
+ */
+#ifndef KTRIAGE_CLI_H
+#define KTRIAGE_CLI_H
+
+#include <stddef.h>
+
+#include "report.h"
+#include "rules.h"
+
+enum command {
+	CMD_ANALYZE,
+	CMD_RULES_LIST,
+	CMD_RULES_LINT,
+	CMD_RULES_TEST,
+	CMD_HELP,
+	CMD_VERSION,
+};
+
+struct options {
+	enum command cmd;
+	const char **paths;
+	size_t npaths;
+	const char **rule_paths;
+	size_t nrule_paths;
+	int no_default_rules;
+	enum report_format format;
+	const char *output;
+	enum severity min_severity;
+	int fail_on;		/* a severity, or -1 for none */
+	unsigned long top;
+	int quiet;
+	int strict;
+};
+
+/* Returns 0 when the options are usable, -1 after printing a usage error. */
+int cli_parse(int argc, char **argv, struct options *o);
+void cli_free(struct options *o);
+
+/* The --help text. */
+const char *cli_usage(void);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * Open-addressing hash map (FNV-1a, linear probing, load factor below
+ * one half). Used to aggregate findings and, later, to index objects.
+ */
+#include "hmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+uint64_t hmap_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static struct hmap_slot *find(const struct hmap *m, const char *key,
+			      size_t keylen, uint64_t h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	for (;;) {
+		struct hmap_slot *s = &m->slots[i];
+
+		if (!s->key)
+			return s;
+		if (s->hash == h && s->keylen == keylen &&
+		    !memcmp(s->key, key, keylen))
+			return s;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+void *hmap_get(const struct hmap *m, const char *key, size_t keylen)
+{
+	struct hmap_slot *s;
+
+	if (!m->cap)
+		return NULL;
+	s = find(m, key, keylen, hmap_hash(key, keylen));
+	return s->key ? s->value : NULL;
+}
+
+static void rehash(struct hmap *m)
+{
+	struct hmap old = *m;
+	size_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	for (i = 0; i < old.cap; i++) {
+		struct hmap_slot *s = &old.slots[i];
+
+		if (s->key)
+			*find(m, s->key, s->keylen, s->hash) = *s;
+	}
+	free(old.slots);
+}
+
+void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
+{
+	uint64_t h = hmap_hash(key, keylen);
+	struct hmap_slot *s;
+
+	if ((m->n + 1) * 2 > m->cap)
+		rehash(m);
+	s = find(m, key, keylen, h);
+	if (!s->key)
+		m->n++;
+	s->key = key;
+	s->keylen = keylen;
+	s->hash = h;
+	s->value = value;
+}
+
+void hmap_free(struct hmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,31 @@
+/*
+ * A string-keyed hash map with open addressing. The map stores borrowed
+ * key pointers and values: whoever inserts keeps both alive until
+ * hmap_free(), which frees only the table.
+ */
+#ifndef KTRIAGE_HMAP_H
+#define KTRIAGE_HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hmap_slot {
+	const char *key;
+	size_t keylen;
+	uint64_t hash;
+	void *value;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t cap;	/* power of two, or 0 */
+	size_t n;
+};
+
+uint64_t hmap_hash(const void *p, size_t n);
+void *hmap_get(const struct hmap *m, const char *key, size_t keylen);
+/* Insert key (which must not be present yet). */
+void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value);
+void hmap_free(struct hmap *m);
+
+#endif

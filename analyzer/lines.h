@@ -1,0 +1,38 @@
+/*
+ * Splits a stream into lines through one reused buffer, so memory is
+ * bounded by the line-length limit, never by the entry. A line longer than
+ * the limit is cut there; the rest of it up to the newline is dropped and
+ * the cut is reported by the caller (lines_cut()).
+ */
+#ifndef KTRIAGE_LINES_H
+#define KTRIAGE_LINES_H
+
+#include <stddef.h>
+
+#include "stream.h"
+#include "util.h"
+
+#define LINES_DEFAULT_MAX (1u << 20)	/* 1 MiB */
+
+struct lines {
+	struct stream *in;
+	char *buf;
+	size_t cap, start, end;
+	size_t max_line;
+	unsigned long lineno;	/* number of the line last returned, 1-based */
+	int cut;		/* the line last returned was cut at max_line */
+	int eof;
+	int skip_pending;	/* the tail of a cut line is still unread */
+};
+
+void lines_init(struct lines *l, struct stream *in, size_t max_line);
+void lines_free(struct lines *l);
+
+/*
+ * Return the next line without its newline (and without a trailing CR) in
+ * *line, valid until the next call. Returns 1 for a line, 0 at the end,
+ * -1 on a read error (the stream holds the message).
+ */
+int lines_next(struct lines *l, struct slice *line);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * ktriage: entry point. Parses options, loads the rules, runs the analysis
+ * pipeline over every PATH, writes the report, and picks the exit code.
+ * This is the only place that decides how the program exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "report.h"
+#include "rules.h"
+
+enum exit_code {
+	EXIT_CLEAN = 0,		/* nothing at or above --fail-on */
+	EXIT_FINDINGS = 1,	/* a finding at or above --fail-on */
+	EXIT_USAGE = 2,		/* bad usage, or no input readable */
+	EXIT_RULES = 3,		/* invalid rule file */
+};
+
+/* Load the rules the options ask for; returns the number of errors. */
+static int load_rules(struct ruleset *rs, const struct options *o,
+		      int defaults)
+{
+	int errors = 0;
+	size_t i;
+
+	if (defaults)
+		errors += ruleset_load_embedded(rs);
+	for (i = 0; i < o->nrule_paths; i++)
+		errors += ruleset_load_path(rs, o->rule_paths[i]);
+	return errors;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int emit(const struct options *o, const struct buf *out)
+{
+	if (o->output) {
+		int fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_NOCTTY, 0644);
+
+		if (fd < 0) {
+			diag(DIAG_ERROR, o->output, "cannot write the report: "
+			     "%s", strerror(errno));
+			return -1;
+		}
+		if (write_all(fd, out->p ? out->p : "", out->len) < 0 ||
+		    close(fd) < 0) {
+			diag(DIAG_ERROR, o->output, "write error: %s",
+			     strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	fwrite(out->p ? out->p : "", 1, out->len, stdout);
+	return 0;
+}
+
+static int cmd_rules(const struct options *o)
+{
+	struct ruleset rs;
+	int errors, rc = EXIT_CLEAN;
+	size_t i;
+	struct options lo = *o;
+
+	ruleset_init(&rs);
+	/* The paths of `rules list|lint|test` are rule files. */
+	lo.rule_paths = o->paths;
+	lo.nrule_paths = o->npaths;
+	errors = load_rules(&rs, &lo, o->npaths == 0);
+	if (o->cmd == CMD_RULES_LIST) {
+		for (i = 0; i < rs.n; i++)
+			printf("%-36s %-8s %s\n", rs.rules[i].id,
+			       severity_name(rs.rules[i].severity),
+			       rs.rules[i].title ? rs.rules[i].title : "");
+	} else if (o->cmd == CMD_RULES_LINT) {
+		if (!errors)
+			printf("ktriage rules lint: %zu rules in %zu files: "
+			       "no problems\n", rs.n, rs.nfiles);
+	} else {
+		unsigned long total = 0;
+		int failed = ruleset_self_test(&rs, &total);
+
+		printf("ktriage rules test: %lu examples in %zu rules: "
+		       "%lu ok, %d failing\n", total, rs.n,
+		       total - (unsigned long)failed, failed);
+		if (failed)
+			rc = EXIT_FINDINGS;
+	}
+	if (errors) {
+		diag(DIAG_ERROR, NULL, "%d problem%s in the rule files", errors,
+		     errors == 1 ? "" : "s");
+		rc = EXIT_RULES;
+	}
+	ruleset_free(&rs);
+	return rc;
+}
+
+static int cmd_analyze(const struct options *o)
+{
+	struct ruleset rs;
+	struct analysis a;
+	struct report_opts ro;
+	struct buf out = BUF_INIT;
+	unsigned long files = 0;
+	int rc = EXIT_CLEAN;
+	size_t i;
+
+	ruleset_init(&rs);
+	if (load_rules(&rs, o, !o->no_default_rules)) {
+		ruleset_free(&rs);
+		return EXIT_RULES;
+	}
+	if (!rs.n) {
+		diag(DIAG_ERROR, NULL, "no rules to run (--no-default-rules "
+		     "without --rules)");
+		ruleset_free(&rs);
+		return EXIT_USAGE;
+	}
+	analysis_init(&a, &rs);
+	for (i = 0; i < o->npaths; i++)
+		analysis_add_path(&a, o->paths[i]);
+	analysis_finish(&a);
+	for (i = 0; i < a.ninputs; i++)
+		files += a.inputs[i].files;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.min_severity = o->min_severity;
+	ro.top = o->top;
+	if (o->format == FORMAT_JSON)
+		report_json(&out, &a, &ro);
+	else
+		report_text(&out, &a, &ro);
+
+	if (!files) {
+		diag(DIAG_ERROR, NULL, "no input could be read");
+		rc = EXIT_USAGE;
+	} else if (o->strict && analysis_input_errors(&a)) {
+		diag(DIAG_ERROR, NULL, "%lu input error%s (--strict)",
+		     analysis_input_errors(&a),
+		     analysis_input_errors(&a) == 1 ? "" : "s");
+		rc = EXIT_USAGE;
+	} else if (o->fail_on >= 0) {
+		for (i = 0; i < a.findings.n; i++)
+			if ((int)a.findings.v[i]->rule->severity >= o->fail_on)
+				rc = EXIT_FINDINGS;
+	}
+	if (emit(o, &out) < 0)
+		rc = EXIT_USAGE;
+	buf_free(&out);
+	analysis_free(&a);
+	ruleset_free(&rs);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int rc;
+
+	if (cli_parse(argc, argv, &o) < 0) {
+		cli_free(&o);
+		return EXIT_USAGE;
+	}
+	diag_set_quiet(o.quiet);
+	switch (o.cmd) {
+	case CMD_HELP:
+		fputs(cli_usage(), stdout);
+		rc = EXIT_CLEAN;
+		break;
+	case CMD_VERSION:
+		printf("ktriage %s\n", KTRIAGE_VERSION);
+		rc = EXIT_CLEAN;
+		break;
+	case CMD_RULES_LIST:
+	case CMD_RULES_LINT:
+	case CMD_RULES_TEST:
+		rc = cmd_rules(&o);
+		break;
+	default:
+		rc = cmd_analyze(&o);
+		break;
+	}
+	cli_free(&o);
+	if (fclose(stdout) != 0) {
+		diag(DIAG_ERROR, NULL, "cannot write to standard output: %s",
+		     strerror(errno));
+		return EXIT_USAGE;
+	}
+	return rc;
+}

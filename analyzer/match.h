@@ -1,0 +1,42 @@
+/*
+ * The match stage: runs every rule over a line of text and records hits in
+ * a findings set, attributing each hit to the Kubernetes object it is
+ * about (from the rule's named captures, the line's own keys such as
+ * resource_name=, or the object the caller says the line belongs to).
+ * The matcher borrows the ruleset and the findings; match_free() releases
+ * only its own scratch space.
+ */
+#ifndef KTRIAGE_MATCH_H
+#define KTRIAGE_MATCH_H
+
+#include "findings.h"
+#include "input.h"
+#include "rules.h"
+
+struct matcher {
+	const struct ruleset *rs;
+	struct findings *fs;
+	pcre2_match_data *md;
+	unsigned long limit_hits;	/* matches PCRE2 gave up on */
+};
+
+void match_init(struct matcher *m, const struct ruleset *rs,
+		struct findings *fs);
+void match_free(struct matcher *m);
+
+/*
+ * Match one line. source/lineno locate it; ctx is the object the line is
+ * known to belong to (may be NULL); in receives warnings (limits hit).
+ */
+void match_line(struct matcher *m, const char *source, unsigned long lineno,
+		struct slice line, const struct resource *ctx,
+		struct input *in);
+
+/*
+ * Find the value of key in a log line, in any of the shapes cert-manager
+ * writes: "key"="v" (klogr), key="v" or key=v (klog text), "key":"v"
+ * (JSON). Returns 1 and sets *val (borrowed from line) when found.
+ */
+int match_line_value(struct slice line, const char *key, struct slice *val);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * The JSON report, schema "ktriage.report/v1". Field names are a contract
+ * with users' scripts: later versions add fields, never rename them.
+ * Strings from the input are made valid UTF-8 before cJSON escapes them.
+ */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+static cJSON *jstr(const char *s)
+{
+	struct buf b = BUF_INIT;
+	cJSON *j;
+
+	if (!s)
+		return cJSON_CreateNull();
+	escape_utf8(&b, slice_cstr(s));
+	j = cJSON_CreateString(buf_str(&b));
+	buf_free(&b);
+	return j;
+}
+
+static void add(cJSON *obj, const char *key, cJSON *val)
+{
+	cJSON_AddItemToObject(obj, key, val);
+}
+
+static cJSON *json_notes(const struct input_note *notes, size_t n,
+			 int with_level)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		add(e, "where", jstr(notes[i].where));
+		add(e, "message", jstr(notes[i].message));
+		if (with_level)
+			add(e, "level", cJSON_CreateString(notes[i].is_warning ?
+						"warning" : "error"));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
+static cJSON *json_inputs(const struct analysis *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < a->ninputs; i++) {
+		const struct input *in = &a->inputs[i];
+		cJSON *o = cJSON_CreateObject();
+
+		add(o, "path", jstr(in->path));
+		add(o, "files", cJSON_CreateNumber((double)in->files));
+		add(o, "bytes", cJSON_CreateNumber((double)in->bytes));
+		add(o, "bytes_compressed",
+		    cJSON_CreateNumber((double)in->bytes_compressed));
+		add(o, "errors", json_notes(in->errors, in->nerrors, 1));
+		add(o, "errors_not_listed",
+		    cJSON_CreateNumber((double)in->errors_dropped));
+		add(o, "skipped", json_notes(in->skipped, in->nskipped, 0));
+		add(o, "skipped_not_listed",
+		    cJSON_CreateNumber((double)in->skipped_dropped));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *json_strings(char **v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, jstr(v[i]));
+	return arr;
+}
+
+static cJSON *json_finding(const struct finding *f)
+{
+	const struct rule *r = f->rule;
+	cJSON *o = cJSON_CreateObject(), *res, *ev, *caps;
+	size_t i;
+
+	add(o, "rank", cJSON_CreateNumber((double)f->rank));
+	add(o, "rule", jstr(r->id));
+	add(o, "severity", cJSON_CreateString(severity_name(r->severity)));
+	add(o, "score", cJSON_CreateNumber(f->score));
+	add(o, "confidence", cJSON_CreateNumber(r->confidence));
+	add(o, "category", jstr(r->category));
+	add(o, "title", jstr(r->title));
+	add(o, "message", jstr(f->message));
+	add(o, "remediation", jstr(r->remediation));
+	add(o, "docs", json_strings(r->docs, r->ndocs));
+	if (f->res.name) {
+		res = cJSON_CreateObject();
+		add(res, "kind", jstr(f->res.kind));
+		add(res, "namespace", jstr(f->res.ns));
+		add(res, "name", jstr(f->res.name));
+	} else {
+		res = cJSON_CreateNull();
+	}
+	add(o, "resource", res);
+	add(o, "file", jstr(f->file));
+	add(o, "count", cJSON_CreateNumber((double)f->count));
+	add(o, "first_seen", cJSON_CreateNull());
+	add(o, "last_seen", cJSON_CreateNull());
+	caps = cJSON_CreateObject();
+	for (i = 0; i < f->ncaps; i++) {
+		if (!strcmp(f->caps[i].name, "kind") ||
+		    !strcmp(f->caps[i].name, "namespace") ||
+		    !strcmp(f->caps[i].name, "name"))
+			continue;
+		add(caps, f->caps[i].name,
+		    json_strings(f->caps[i].values, f->caps[i].n));
+	}
+	add(o, "captures", caps);
+	ev = cJSON_CreateArray();
+	for (i = 0; i < f->nev; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		add(e, "source", jstr(f->ev[i].source));
+		add(e, "line", cJSON_CreateNumber((double)f->ev[i].line));
+		add(e, "text", jstr(f->ev[i].text));
+		cJSON_AddItemToArray(ev, e);
+	}
+	add(o, "evidence", ev);
+	return o;
+}
+
+void report_json(struct buf *out, const struct analysis *a,
+		 const struct report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject(), *tool, *summary, *bysev, *arr;
+	unsigned long by_sev[SEV_COUNT] = { 0 }, shown = 0;
+	char *text;
+	size_t i;
+	int s;
+
+	add(root, "schema", cJSON_CreateString("ktriage.report/v1"));
+	tool = cJSON_CreateObject();
+	add(tool, "name", cJSON_CreateString("ktriage"));
+	add(tool, "version", cJSON_CreateString(KTRIAGE_VERSION));
+	add(root, "tool", tool);
+	add(root, "inputs", json_inputs(a));
+	arr = cJSON_CreateArray();
+	for (i = 0; i < a->findings.n; i++) {
+		const struct finding *f = a->findings.v[i];
+
+		if (!report_shows(o, f))
+			continue;
+		by_sev[f->rule->severity]++;
+		shown++;
+		cJSON_AddItemToArray(arr, json_finding(f));
+	}
+	summary = cJSON_CreateObject();
+	add(summary, "findings", cJSON_CreateNumber((double)shown));
+	bysev = cJSON_CreateObject();
+	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
+		add(bysev, severity_name((enum severity)s),
+		    cJSON_CreateNumber((double)by_sev[s]));
+	add(summary, "by_severity", bysev);
+	add(summary, "lines", cJSON_CreateNumber((double)a->lines));
+	add(root, "summary", summary);
+	add(root, "findings", arr);
+	text = cJSON_Print(root);
+	if (text) {
+		buf_adds(out, text);
+		buf_addc(out, '\n');
+		cJSON_free(text);
+	}
+	cJSON_Delete(root);
+}

@@ -1,0 +1,161 @@
+/*
+ * The plain-text report: findings first, most likely root cause on top,
+ * each with the affected resource, the evidence as file:line excerpts and
+ * the fix; then what was read and what could not be. Control characters
+ * from the input are escaped so a hostile bundle cannot drive the terminal.
+ */
+#include "report.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+static void put(struct buf *out, const char *s)
+{
+	escape_terminal(out, slice_cstr(s));
+}
+
+/* Write text indented by ind spaces, one output line per input line. */
+static void put_block(struct buf *out, const char *text, int ind)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n) {
+			buf_addf(out, "%*s", ind, "");
+			escape_terminal(out, slice_make(p, n));
+		}
+		buf_addc(out, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static void upper(struct buf *out, const char *s)
+{
+	for (; *s; s++)
+		buf_addc(out, (char)toupper((unsigned char)*s));
+}
+
+static void text_finding(struct buf *out, const struct finding *f)
+{
+	const struct rule *r = f->rule;
+	char *subject = finding_subject(f);
+	size_t i;
+
+	buf_addf(out, "#%lu ", f->rank);
+	upper(out, severity_name(r->severity));
+	buf_adds(out, "  ");
+	put(out, r->title ? r->title : r->id);
+	buf_addf(out, "  [%s, score %.1f]\n", r->id, f->score);
+	buf_adds(out, f->res.name ? "   Resource: " : "   File:     ");
+	put(out, subject);
+	buf_addc(out, '\n');
+	buf_adds(out, "   ");
+	put(out, f->message);
+	buf_addc(out, '\n');
+	buf_addf(out, "   Evidence (%lu matching line%s", f->count,
+		 f->count == 1 ? "" : "s");
+	if (f->count > f->nev)
+		buf_addf(out, ", %zu shown", f->nev);
+	buf_adds(out, "):\n");
+	for (i = 0; i < f->nev; i++) {
+		buf_adds(out, "     ");
+		put(out, f->ev[i].source);
+		buf_addf(out, ":%lu\n       ", f->ev[i].line);
+		put(out, f->ev[i].text);
+		buf_addc(out, '\n');
+	}
+	if (r->remediation && *r->remediation) {
+		buf_adds(out, "   Fix:\n");
+		put_block(out, r->remediation, 5);
+	}
+	for (i = 0; i < r->ndocs; i++) {
+		buf_adds(out, i ? "         " : "   Docs: ");
+		put(out, r->docs[i]);
+		buf_addc(out, '\n');
+	}
+	buf_addc(out, '\n');
+	free(subject);
+}
+
+static void text_inputs(struct buf *out, const struct analysis *a)
+{
+	size_t i, j;
+
+	buf_adds(out, "Inputs:\n");
+	for (i = 0; i < a->ninputs; i++) {
+		const struct input *in = &a->inputs[i];
+
+		buf_adds(out, "  ");
+		put(out, in->path);
+		buf_addf(out, ": %lu file%s, %llu bytes", in->files,
+			 in->files == 1 ? "" : "s",
+			 (unsigned long long)in->bytes);
+		if (in->bytes_compressed)
+			buf_addf(out, " (%llu compressed)",
+				 (unsigned long long)in->bytes_compressed);
+		buf_addc(out, '\n');
+		for (j = 0; j < in->nerrors; j++) {
+			buf_adds(out, in->errors[j].is_warning ?
+				 "    warning: " : "    error: ");
+			put(out, in->errors[j].where);
+			buf_adds(out, ": ");
+			put(out, in->errors[j].message);
+			buf_addc(out, '\n');
+		}
+		if (in->errors_dropped)
+			buf_addf(out, "    ... and %lu more errors\n",
+				 in->errors_dropped);
+		for (j = 0; j < in->nskipped; j++) {
+			buf_adds(out, "    skipped: ");
+			put(out, in->skipped[j].where);
+			buf_adds(out, ": ");
+			put(out, in->skipped[j].message);
+			buf_addc(out, '\n');
+		}
+		if (in->skipped_dropped)
+			buf_addf(out, "    ... and %lu more skipped\n",
+				 in->skipped_dropped);
+	}
+}
+
+void report_text(struct buf *out, const struct analysis *a,
+		 const struct report_opts *o)
+{
+	unsigned long by_sev[SEV_COUNT] = { 0 }, shown = 0, files = 0;
+	size_t i;
+	int s, first = 1;
+
+	for (i = 0; i < a->findings.n; i++) {
+		if (!report_shows(o, a->findings.v[i]))
+			continue;
+		by_sev[a->findings.v[i]->rule->severity]++;
+		shown++;
+	}
+	for (i = 0; i < a->ninputs; i++)
+		files += a->inputs[i].files;
+	buf_addf(out, "ktriage %s: %lu finding%s", KTRIAGE_VERSION, shown,
+		 shown == 1 ? "" : "s");
+	for (s = SEV_CRITICAL; s >= SEV_INFO; s--) {
+		if (!by_sev[s])
+			continue;
+		buf_addf(out, "%s%lu %s", first ? " (" : ", ", by_sev[s],
+			 severity_name((enum severity)s));
+		first = 0;
+	}
+	if (!first)
+		buf_addc(out, ')');
+	buf_addf(out, " in %lu file%s, %lu lines\n\n", files,
+		 files == 1 ? "" : "s", a->lines);
+	for (i = 0; i < a->findings.n; i++)
+		if (report_shows(o, a->findings.v[i]))
+			text_finding(out, a->findings.v[i]);
+	if (!shown)
+		buf_adds(out, "No findings.\n\n");
+	text_inputs(out, a);
+}

@@ -1,0 +1,114 @@
+/*
+ * Allocation wrappers and slice helpers shared by every stage of the
+ * pipeline. Allocation failure is the one condition where a module may
+ * stop the program: there is nothing sensible left to do.
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "ktriage: error: out of memory allocating %zu bytes\n",
+		n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void *xgrow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap;
+
+	if (need <= c)
+		return arr;
+	if (c < 8)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)
+			oom(SIZE_MAX);
+		c *= 2;
+	}
+	*cap = c;
+	return xrealloc(arr, c * elem);
+}
+
+struct slice slice_cstr(const char *s)
+{
+	return slice_make(s, strlen(s));
+}
+
+int slice_eq(struct slice a, const char *s)
+{
+	size_t n = strlen(s);
+
+	return a.n == n && memcmp(a.p, s, n) == 0;
+}
+
+int slice_starts(struct slice a, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return a.n >= n && memcmp(a.p, prefix, n) == 0;
+}
+
+struct slice slice_trim(struct slice s)
+{
+	while (s.n && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' ||
+		       s.p[0] == '\n')) {
+		s.p++;
+		s.n--;
+	}
+	while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t' ||
+		       s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
+		s.n--;
+	return s;
+}
+
+int str_ends(const char *name, const char *suffix)
+{
+	size_t a = strlen(name), b = strlen(suffix);
+
+	return a >= b && memcmp(name + a - b, suffix, b) == 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * Small helpers every module uses: allocation that aborts on failure,
+ * borrowed byte slices, and a few string utilities. Nothing here keeps
+ * state. Memory from x*alloc() belongs to the caller and is released with
+ * free().
+ */
+#ifndef KTRIAGE_UTIL_H
+#define KTRIAGE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A borrowed run of bytes; never assumed to be NUL-terminated or NUL-free. */
+struct slice {
+	const char *p;
+	size_t n;
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that never returns NULL: on failure it prints and aborts. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
+void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
+
+static inline struct slice slice_make(const char *p, size_t n)
+{
+	struct slice s = { p, n };
+	return s;
+}
+
+struct slice slice_cstr(const char *s);
+int slice_eq(struct slice a, const char *s);
+int slice_starts(struct slice a, const char *prefix);
+struct slice slice_trim(struct slice s);
+
+/* True when name ends with suffix (byte comparison). */
+int str_ends(const char *name, const char *suffix);
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Install missing build dependencies on Debian/Ubuntu (used by `make deps`,
+# and so by `make demo` and `make check`). Says what it installs, does
+# nothing when everything is present, and prints the exact apt-get line
+# when it cannot install (not root and no sudo, or no apt-get).
+# Extra packages may be asked for with DEPS_EXTRA="pkg ...".
+set -u
+
+need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev ${DEPS_EXTRA:-}"
+
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+	for p in $need; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+		case "$st" in
+		*"install ok installed"*) ;;
+		*) missing="$missing $p" ;;
+		esac
+	done
+else
+	# Not Debian: check the libraries through pkg-config only.
+	for m in libpcre2-8 yaml-0.1 zlib libcjson cmocka; do
+		pkg-config --exists "$m" 2>/dev/null || missing="$missing $m"
+	done
+	if [ -n "$missing" ]; then
+		echo "ktriage: missing libraries (pkg-config):$missing" >&2
+		echo "ktriage: install their development packages and run make again" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo"
+else
+	echo "ktriage: missing build dependencies:$missing" >&2
+	echo "ktriage: run as root:  apt-get update && $line" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "ktriage: missing build dependencies:$missing (no apt-get here)" >&2
+	exit 1
+fi
+echo "ktriage: installing build dependencies:$missing"
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+	# The package lists may be missing or stale on a fresh machine.
+	$sudo apt-get update -q >/dev/null 2>&1
+	if ! $sudo apt-get install -y -q --no-install-recommends $missing; then
+		echo "ktriage: could not install; run:  ${sudo:+sudo }apt-get update && ${sudo:+sudo }$line" >&2
+		exit 1
+	fi
+fi
+echo "ktriage: build dependencies installed"
