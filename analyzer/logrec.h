@@ -1,0 +1,102 @@
+/*
+ * Log records: cert-manager controller logs read into structured records,
+ * from klog text in every payload generation (free text; klogr's
+ * `logger "msg"="…" "error"="…"`; klog's `"msg" err="…" logger="…"`) and
+ * from JSON logging, behind optional collector prefixes (`kubectl logs
+ * --timestamps`, CRI `<ts> stderr F`). Continuation lines (multi-line
+ * `key=<` values, Go stack traces) stay with their record.
+ *
+ * The parser is line-fed like the object parsers. A record is complete
+ * when the next record starts or at logrec_end(); it is handed to the
+ * callback with its text in a parser-owned buffer, valid only during the
+ * call. Values are raw slices of that text; logrec_value() decodes them.
+ */
+#ifndef KTRIAGE_LOGREC_H
+#define KTRIAGE_LOGREC_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "input.h"
+#include "util.h"
+
+#define LOGREC_MAX_KV 48
+#define LOGREC_MAX_BYTES (64u * 1024)	/* text kept per record */
+
+enum logfmt {
+	LOGFMT_TEXT,	/* klog header, free-text payload (cert-manager <= v0.8) */
+	LOGFMT_KLOGR,	/* klogr: logger "msg"="…" "k"="v" (v0.9 – v1.13) */
+	LOGFMT_KLOG_KV,	/* klog: "msg" k="v" logger="…" (v1.14 and later) */
+	LOGFMT_JSON,	/* --logging-format=json */
+};
+
+struct logkv {
+	struct slice key;
+	struct slice value;	/* raw: still quoted-escaped when quoted */
+	int quoted;		/* a Go/JSON-quoted string */
+};
+
+/*
+ * A timestamp. klog headers carry no year: those are kept as month, day
+ * and time plus the number of year rollovers seen since the start of the
+ * file, and resolved against the bundle's year with logtime_resolve().
+ */
+struct logtime {
+	int64_t ms;		/* unix ms when absolute; ms of the day when not */
+	int absolute;		/* 1: ms is unix ms; 0: yearless (or unknown) */
+	int known;		/* 0: no timestamp at all */
+	int mon, day;		/* yearless: 1-12, 1-31 */
+	int year_offset;	/* yearless: rollovers since the file began */
+};
+
+struct logrec {
+	enum logfmt fmt;
+	char level;		/* 'I', 'W', 'E', 'F'; JSON: 'E' with err */
+	struct logtime time;
+	struct slice caller;	/* "sync.go:208" or "acmechallenges/sync.go:403" */
+	struct slice logger;	/* "cert-manager.controller", "cert-manager/challenges" */
+	struct slice msg;	/* raw */
+	int msg_quoted;
+	struct slice err;	/* raw; err= / "error"= / "err": */
+	int err_quoted;
+	struct logkv kv[LOGREC_MAX_KV];
+	size_t nkv;
+	unsigned long dropped_kv;	/* pairs beyond LOGREC_MAX_KV */
+	struct slice text;	/* the whole record, continuation lines included */
+	const char *source;
+	unsigned long line;	/* first line of the record */
+	unsigned long nlines;
+};
+
+typedef void (*logrec_fn)(const struct logrec *r, void *ctx);
+
+struct logparser;
+
+struct logparser *logrec_new(const char *source, struct input *in,
+			     logrec_fn fn, void *ctx);
+void logrec_line(struct logparser *p, struct slice line, unsigned long lineno);
+void logrec_end(struct logparser *p);
+void logrec_free(struct logparser *p);
+
+/*
+ * Parse one line alone (no continuation handling). Returns 1 when the line
+ * starts a record (klog header or JSON record), 0 otherwise. The record's
+ * slices point into line. yoff is the current year offset.
+ */
+int logrec_parse_line(struct slice line, struct logrec *r);
+
+/* Decode a raw value (unquote Go/JSON escapes when quoted) into out. */
+void logrec_decode(struct slice raw, int quoted, struct buf *out);
+
+/* Find a key's value; returns the index in r->kv or -1. */
+int logrec_find(const struct logrec *r, const char *key);
+
+/*
+ * Unix ms of a record time, given the year of the bundle for yearless
+ * klog times (a time that would fall after now_ms by more than a day is
+ * put in the previous year). Returns TIME_UNKNOWN-like INT64_MIN if none.
+ */
+int64_t logtime_resolve(const struct logtime *t, int bundle_year,
+			int64_t now_ms);
+
+#endif

@@ -1,0 +1,509 @@
+/*
+ * The normalized object model, shared by every parser (stage three of the
+ * pipeline). Parsers only build field trees; this file decides what the
+ * metadata, conditions and owner references of an object are, so YAML,
+ * JSON and describe input agree by construction.
+ */
+#include "object.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct fnode *fnode_new(enum fnode_type type, unsigned long line)
+{
+	struct fnode *n = xcalloc(1, sizeof(*n));
+
+	n->type = type;
+	n->line = line;
+	return n;
+}
+
+void fnode_free(struct fnode *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		fnode_free(n->kids[i]);
+	free(n->kids);
+	free(n->key);
+	free(n->value);
+	free(n);
+}
+
+void fnode_norm_key(struct buf *out, const char *raw, size_t n)
+{
+	size_t i;
+	int plain = n > 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (!isalpha(c) && c != ' ') {
+			plain = 0;
+			break;
+		}
+	}
+	if (!plain) {
+		buf_add(out, raw, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (raw[i] != ' ')
+			buf_addc(out, (char)tolower((unsigned char)raw[i]));
+}
+
+struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
+			size_t keylen, struct fnode *child)
+{
+	if (raw_key) {
+		struct buf k = BUF_INIT;
+
+		fnode_norm_key(&k, raw_key, keylen);
+		free(child->key);
+		child->key = buf_detach(&k);
+	}
+	parent->kids = xgrow(parent->kids, &parent->capkids, parent->nkids + 1,
+			     sizeof(*parent->kids));
+	parent->kids[parent->nkids++] = child;
+	return child;
+}
+
+struct fnode *fnode_add_scalar(struct fnode *parent, const char *raw_key,
+			       size_t keylen, const char *value, size_t vlen,
+			       unsigned long line)
+{
+	struct fnode *n = fnode_new(FN_SCALAR, line);
+
+	n->value = value ? xstrndup(value, vlen) : NULL;
+	return fnode_add(parent, raw_key, keylen, n);
+}
+
+const struct fnode *fnode_child(const struct fnode *map, const char *key)
+{
+	struct buf k = BUF_INIT;
+	const struct fnode *found = NULL;
+	size_t i;
+
+	if (!map || map->type != FN_MAP)
+		return NULL;
+	fnode_norm_key(&k, key, strlen(key));
+	for (i = 0; i < map->nkids; i++) {
+		if (map->kids[i]->key && !strcmp(map->kids[i]->key, k.p)) {
+			found = map->kids[i];
+			break;
+		}
+	}
+	buf_free(&k);
+	return found;
+}
+
+/* Split off the first path segment: "a.b" or "[x.y/z].b". */
+static const char *next_segment(const char *path, struct buf *seg)
+{
+	buf_reset(seg);
+	if (*path == '[') {
+		const char *e = strchr(path, ']');
+
+		if (!e)
+			e = path + strlen(path);
+		buf_add(seg, path + 1, (size_t)(e - path - 1));
+		path = *e ? e + 1 : e;
+	} else {
+		size_t n = strcspn(path, ".[");
+
+		buf_add(seg, path, n);
+		path += n;
+	}
+	if (*path == '.')
+		path++;
+	return path;
+}
+
+struct find_first {
+	const struct fnode *found;
+};
+
+static void walk_path(const struct fnode *n, const char *path,
+		      fnode_visit_fn fn, void *ctx)
+{
+	struct buf seg = BUF_INIT;
+	const char *rest;
+	size_t i;
+
+	if (!n)
+		return;
+	if (!*path) {
+		fn(n, ctx);
+		return;
+	}
+	if (n->type == FN_LIST) {
+		for (i = 0; i < n->nkids; i++)
+			walk_path(n->kids[i], path, fn, ctx);
+		return;
+	}
+	rest = next_segment(path, &seg);
+	if (n->type == FN_MAP && seg.len) {
+		struct buf k = BUF_INIT;
+
+		fnode_norm_key(&k, seg.p, seg.len);
+		for (i = 0; i < n->nkids; i++)
+			if (n->kids[i]->key && !strcmp(n->kids[i]->key, k.p))
+				walk_path(n->kids[i], rest, fn, ctx);
+		buf_free(&k);
+	}
+	buf_free(&seg);
+}
+
+void fnode_find_all(const struct fnode *root, const char *path,
+		    fnode_visit_fn fn, void *ctx)
+{
+	walk_path(root, path, fn, ctx);
+}
+
+static void keep_first(const struct fnode *n, void *ctx)
+{
+	struct find_first *ff = ctx;
+
+	if (!ff->found)
+		ff->found = n;
+}
+
+const struct fnode *fnode_find(const struct fnode *root, const char *path)
+{
+	struct find_first ff = { NULL };
+
+	walk_path(root, path, keep_first, &ff);
+	return ff.found;
+}
+
+static char *scalar_dup(const struct fnode *n)
+{
+	if (!n || n->type != FN_SCALAR || !n->value || !*n->value)
+		return NULL;
+	return xstrdup(n->value);
+}
+
+static char *field(const struct fnode *root, const char *path)
+{
+	return scalar_dup(fnode_find(root, path));
+}
+
+/* Labels and annotations: a map of scalars. */
+static struct kv *kv_list(const struct fnode *map, size_t *count)
+{
+	struct kv *v;
+	size_t i, n = 0;
+
+	*count = 0;
+	if (!map || map->type != FN_MAP || !map->nkids)
+		return NULL;
+	v = xcalloc(map->nkids, sizeof(*v));
+	for (i = 0; i < map->nkids; i++) {
+		const struct fnode *k = map->kids[i];
+
+		if (!k->key || k->type != FN_SCALAR)
+			continue;
+		v[n].key = xstrdup(k->key);
+		v[n].value = xstrdup(k->value ? k->value : "");
+		n++;
+	}
+	*count = n;
+	return v;
+}
+
+static void lift_owners(struct kobject *o, const struct fnode *list)
+{
+	size_t i;
+
+	if (!list || list->type != FN_LIST)
+		return;
+	o->owners = xcalloc(list->nkids ? list->nkids : 1, sizeof(*o->owners));
+	for (i = 0; i < list->nkids; i++) {
+		const struct fnode *e = list->kids[i];
+		struct owner_ref *r = &o->owners[o->nowners];
+		const char *c;
+
+		if (e->type != FN_MAP)
+			continue;
+		r->api_version = field(e, "apiVersion");
+		r->kind = field(e, "kind");
+		r->name = field(e, "name");
+		r->uid = field(e, "uid");
+		c = fnode_child(e, "controller") ?
+			fnode_child(e, "controller")->value : NULL;
+		r->controller = c && !strcmp(c, "true");
+		o->nowners++;
+	}
+}
+
+static void lift_conditions(struct kobject *o, const struct fnode *list)
+{
+	size_t i;
+
+	if (!list || list->type != FN_LIST)
+		return;
+	o->conds = xcalloc(list->nkids ? list->nkids : 1, sizeof(*o->conds));
+	for (i = 0; i < list->nkids; i++) {
+		const struct fnode *e = list->kids[i];
+		struct kcondition *c = &o->conds[o->nconds];
+
+		if (e->type != FN_MAP)
+			continue;
+		c->type = field(e, "type");
+		c->status = field(e, "status");
+		c->reason = field(e, "reason");
+		c->message = field(e, "message");
+		c->last_transition = field(e, "lastTransitionTime");
+		c->last_transition_ts = c->last_transition ?
+			parse_rfc3339(c->last_transition) : TIME_UNKNOWN;
+		c->line = e->line;
+		o->nconds++;
+	}
+}
+
+struct kobject *kobject_from_tree(struct fnode *root, enum kobject_origin org,
+				  const char *source, unsigned long line)
+{
+	struct kobject *o;
+	const struct fnode *meta;
+	char *created;
+
+	if (!root || root->type != FN_MAP) {
+		fnode_free(root);
+		return NULL;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->root = root;
+	o->origin = org;
+	o->source = source;
+	o->line = line;
+	meta = fnode_child(root, "metadata");
+	o->api_version = field(root, "apiVersion");
+	o->kind = field(root, "kind");
+	/* YAML/JSON keep identity in metadata; describe prints it on top. */
+	o->name = field(meta, "name");
+	if (!o->name)
+		o->name = field(root, "name");
+	o->ns = field(meta, "namespace");
+	if (!o->ns)
+		o->ns = field(root, "namespace");
+	o->uid = field(meta, "uid");
+	o->labels = kv_list(fnode_child(meta, "labels") ?
+			    fnode_child(meta, "labels") :
+			    fnode_child(root, "labels"), &o->nlabels);
+	o->annotations = kv_list(fnode_child(meta, "annotations") ?
+				 fnode_child(meta, "annotations") :
+				 fnode_child(root, "annotations"),
+				 &o->nannotations);
+	lift_owners(o, fnode_child(meta, "ownerReferences"));
+	lift_conditions(o, fnode_find(root, "status.conditions"));
+	created = field(meta, "creationTimestamp");
+	o->created = created ? parse_rfc3339(created) : TIME_UNKNOWN;
+	free(created);
+	if (!o->kind && !o->name) {
+		kobject_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+void kevent_clear(struct kevent *ev)
+{
+	free(ev->type);
+	free(ev->reason);
+	free(ev->message);
+	free(ev->from);
+	free(ev->age);
+	free(ev->obj_kind);
+	free(ev->obj_ns);
+	free(ev->obj_name);
+	memset(ev, 0, sizeof(*ev));
+	ev->first_seen = ev->last_seen = TIME_UNKNOWN;
+	ev->first_age_s = ev->last_age_s = -1;
+}
+
+void kobject_add_event(struct kobject *obj, struct kevent *ev)
+{
+	obj->events = xgrow(obj->events, &obj->capevents, obj->nevents + 1,
+			    sizeof(*obj->events));
+	obj->events[obj->nevents++] = *ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->first_seen = ev->last_seen = TIME_UNKNOWN;
+	ev->first_age_s = ev->last_age_s = -1;
+}
+
+static void free_kv(struct kv *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+void kobject_free(struct kobject *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	free(o->api_version);
+	free(o->kind);
+	free(o->ns);
+	free(o->name);
+	free(o->uid);
+	free_kv(o->labels, o->nlabels);
+	free_kv(o->annotations, o->nannotations);
+	for (i = 0; i < o->nowners; i++) {
+		free(o->owners[i].api_version);
+		free(o->owners[i].kind);
+		free(o->owners[i].name);
+		free(o->owners[i].uid);
+	}
+	free(o->owners);
+	for (i = 0; i < o->nconds; i++) {
+		free(o->conds[i].type);
+		free(o->conds[i].status);
+		free(o->conds[i].reason);
+		free(o->conds[i].message);
+		free(o->conds[i].last_transition);
+	}
+	free(o->conds);
+	for (i = 0; i < o->nevents; i++)
+		kevent_clear(&o->events[i]);
+	free(o->events);
+	fnode_free(o->root);
+	free(o);
+}
+
+static const char *kv_get(const struct kv *v, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].key, key))
+			return v[i].value;
+	return NULL;
+}
+
+const char *kobject_annotation(const struct kobject *obj, const char *key)
+{
+	return kv_get(obj->annotations, obj->nannotations, key);
+}
+
+const char *kobject_label(const struct kobject *obj, const char *key)
+{
+	return kv_get(obj->labels, obj->nlabels, key);
+}
+
+const struct kcondition *kobject_condition(const struct kobject *obj,
+					   const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nconds; i++)
+		if (obj->conds[i].type && !strcmp(obj->conds[i].type, type))
+			return &obj->conds[i];
+	return NULL;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int64_t parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0;
+	int64_t t;
+	const char *p;
+
+	if (!s || strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || digits(s + 17, 2, &sec))
+		return TIME_UNKNOWN;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return TIME_UNKNOWN;
+	p = s + 19;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	while (*p == ' ')
+		p++;
+	if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+
+		p++;
+		if (digits(p, 2, &oh))
+			return TIME_UNKNOWN;
+		p += 2;
+		if (*p == ':')
+			p++;
+		if (digits(p, 2, &om))
+			om = 0;
+		oh *= sign;
+		om *= sign;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = (int64_t)timegm(&tm);
+	return t - (int64_t)oh * 3600 - (int64_t)om * 60;
+}
+
+int64_t parse_age(const char *s, size_t n)
+{
+	int64_t total = 0, v = 0;
+	size_t i;
+	int have_digit = 0, units = 0;
+
+	if (!n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (isdigit((unsigned char)c)) {
+			if (v > (int64_t)1 << 40)
+				return -1;
+			v = v * 10 + (c - '0');
+			have_digit = 1;
+			continue;
+		}
+		if (!have_digit)
+			return -1;
+		switch (c) {
+		case 'y': total += v * 365 * 86400; break;
+		case 'd': total += v * 86400; break;
+		case 'h': total += v * 3600; break;
+		case 'm': total += v * 60; break;
+		case 's': total += v; break;
+		default: return -1;
+		}
+		v = 0;
+		have_digit = 0;
+		units++;
+	}
+	return have_digit || !units ? -1 : total;
+}

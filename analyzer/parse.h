@@ -1,0 +1,43 @@
+/*
+ * The contract every object parser follows (YAML, JSON, describe, get
+ * tables). Parsers are fed one line at a time, in order, by the pipeline
+ * (which also runs the line rules on the same lines), and hand each
+ * complete object to on_object, which takes ownership of it. A parse
+ * problem is reported with input_warning() as "source:line:col" and the
+ * parser recovers at the next object; it never stops the run.
+ *
+ * Each parser XXX has:
+ *   struct XXX *XXX_new(const struct parse_ctx *pc);
+ *   void XXX_line(struct XXX *p, struct slice line, unsigned long lineno);
+ *   void XXX_end(struct XXX *p);	 flush the last object at the end
+ *   void XXX_free(struct XXX *p);
+ * The parse_ctx is copied; the strings it points to must outlive the parser.
+ */
+#ifndef KTRIAGE_PARSE_H
+#define KTRIAGE_PARSE_H
+
+#include "input.h"
+#include "object.h"
+#include "util.h"
+
+struct parse_ctx {
+	const char *source;	/* entry path, used in locations */
+	struct input *in;	/* receives warnings */
+	/* A complete object; the callee owns it (kobject_free()). */
+	void (*on_object)(struct kobject *obj, void *ctx);
+	/*
+	 * An event not printed inside an object (a `kubectl get events`
+	 * table row); the callee takes the strings over (kevent_clear()).
+	 */
+	void (*on_event)(struct kevent *ev, void *ctx);
+	void *ctx;
+	/*
+	 * What a prompt line said, e.g. "challenges" from "$ kubectl get
+	 * challenges -A"; NULL when unknown. Tables use it for the kind.
+	 */
+	const char *resource_hint;
+	/* Bounds: the most bytes one object may take before it is dropped. */
+	size_t max_object_bytes;
+};
+
+#endif
