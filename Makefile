@@ -40,7 +40,7 @@ RULE_FILES := $(sort $(wildcard rules/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check test unit e2e asan install uninstall clean
+.PHONY: all deps demo check test unit e2e asan fuzz install uninstall clean
 
 all: $(BUILD)/ktriage
 
@@ -84,15 +84,21 @@ unit: $(UNIT_BIN)
 
 # Every test: unit tests, end-to-end golden tests, rule self-tests.
 test: all unit
-	@sh tests/run.sh $(BUILD)
+	@FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) sh tests/run.sh $(BUILD)
 
 check: deps
 	@$(MAKE) --no-print-directory test
 
+# libFuzzer targets in tests/fuzz/, each for FUZZ_SECONDS (needs clang).
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+fuzz:
+	@sh tools/fuzz.sh $(FUZZ_SECONDS)
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" test
+		LDFLAGS="-fsanitize=address,undefined" FUZZ_SMOKE_SECONDS=0 test
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

@@ -12,8 +12,10 @@
 #include "findings.h"
 #include "input.h"
 #include "match.h"
+#include "progress.h"
 #include "rules.h"
 #include "source.h"
+#include "store.h"
 
 struct analysis {
 	const struct ruleset *rs;
@@ -24,7 +26,16 @@ struct analysis {
 	struct source_limits limits;
 	size_t max_line;
 	unsigned long lines;		/* lines read over all inputs */
-	unsigned long entries_by_type[7];	/* per enum content_type */
+	unsigned long entries_by_type[7];	/* segments per content type */
+	struct store store;		/* objects, merged, with events */
+	unsigned long objects_read;	/* before merging */
+	unsigned long events_read;	/* standalone events (tables) */
+	unsigned long records;		/* log records */
+	int64_t latest_log_ms;		/* latest absolute log time */
+	int64_t now_override;		/* --now, or INT64_MIN */
+	int64_t now_ms;			/* the bundle's time, after finish */
+	int bundle_year;		/* its year, 0 when unknown */
+	struct progress progress;
 };
 
 void analysis_init(struct analysis *a, const struct ruleset *rs);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "object.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -34,6 +35,20 @@ static const char usage_text[] =
 "                          (default: high)\n"
 "      --top N             show only the N highest-ranked findings\n"
 "      --strict            exit 2 when any input could not be fully read\n"
+"\n"
+"Limits (sizes take K, M, G suffixes; see docs/security.md):\n"
+"      --max-total-bytes N   uncompressed bytes read per input (64G)\n"
+"      --max-ratio N         compression ratio of a gzip stream (1000)\n"
+"      --max-depth N         archives inside archives (8)\n"
+"      --max-entries N       files and members per input (1000000)\n"
+"      --max-line-bytes N    longer lines are cut there (1M)\n"
+"      --max-objects N       Kubernetes objects kept (500000)\n"
+"\n"
+"      --now TIME          measure ages from TIME (RFC 3339, e.g.\n"
+"                          2024-05-01T10:05:00Z) instead of the latest\n"
+"                          time found in the input\n"
+"      --progress          show a progress line on stderr even when it is\n"
+"                          not a terminal; --no-progress never shows it\n"
 "  -q, --quiet             no warnings or notes on stderr, only errors\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
@@ -55,6 +70,15 @@ enum {
 	OPT_FAIL_ON,
 	OPT_TOP,
 	OPT_STRICT,
+	OPT_NOW,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_MAX_TOTAL_BYTES,
+	OPT_MAX_RATIO,
+	OPT_MAX_DEPTH,
+	OPT_MAX_ENTRIES,
+	OPT_MAX_LINE_BYTES,
+	OPT_MAX_OBJECTS,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +90,15 @@ static const struct option long_opts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL_BYTES },
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
+	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -88,6 +121,30 @@ static int usage_error(const char *msg, const char *arg)
 	return -1;
 }
 
+/* "123", "64K", "1M", "2G": a positive count or size. */
+static int parse_size(const char *arg, int64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!*arg || *arg == '-')
+		return -1;
+	v = strtoull(arg, &end, 10);
+	if (end == arg)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end || !v || v > (1ULL << 62) >> shift)
+		return -1;
+	*out = (int64_t)(v << shift);
+	return 0;
+}
+
 static int parse_severity(const char *arg, enum severity *out)
 {
 	int s = severity_parse(arg);
@@ -107,6 +164,7 @@ int cli_parse(int argc, char **argv, struct options *o)
 	o->format = FORMAT_TEXT;
 	o->min_severity = SEV_INFO;
 	o->fail_on = SEV_HIGH;
+	o->progress = -1;
 	/* "ktriage rules VERB": a subcommand, not a path called "rules". */
 	if (argc >= 3 && !strcmp(argv[1], "rules")) {
 		if (!strcmp(argv[2], "list"))
@@ -176,6 +234,42 @@ int cli_parse(int argc, char **argv, struct options *o)
 		}
 		case OPT_STRICT:
 			o->strict = 1;
+			break;
+		case OPT_MAX_TOTAL_BYTES:
+		case OPT_MAX_RATIO:
+		case OPT_MAX_DEPTH:
+		case OPT_MAX_ENTRIES:
+		case OPT_MAX_LINE_BYTES:
+		case OPT_MAX_OBJECTS: {
+			int64_t v;
+
+			if (parse_size(optarg, &v) < 0)
+				return usage_error("a limit needs a positive "
+						   "number, not", optarg);
+			if (c == OPT_MAX_TOTAL_BYTES)
+				o->max_total_bytes = v;
+			else if (c == OPT_MAX_RATIO)
+				o->max_ratio = v;
+			else if (c == OPT_MAX_DEPTH)
+				o->max_depth = v > 64 ? 64 : (int)v;
+			else if (c == OPT_MAX_ENTRIES)
+				o->max_entries = v;
+			else if (c == OPT_MAX_LINE_BYTES)
+				o->max_line_bytes = v;
+			else
+				o->max_objects = v;
+			break;
+		}
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			o->progress = c == OPT_PROGRESS;
+			break;
+		case OPT_NOW:
+			if (parse_rfc3339(optarg) == TIME_UNKNOWN)
+				return usage_error("--now needs an RFC 3339 "
+					"time such as 2024-05-01T10:05:00Z, not",
+					optarg);
+			o->now = optarg;
 			break;
 		case 'q':
 			o->quiet = 1;

@@ -7,6 +7,7 @@
 #define KTRIAGE_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "report.h"
 #include "rules.h"
@@ -34,6 +35,15 @@ struct options {
 	unsigned long top;
 	int quiet;
 	int strict;
+	const char *now;	/* --now TIME, RFC 3339 */
+	int progress;		/* -1 auto, 0 --no-progress, 1 --progress */
+	/* Limits; -1 (or 0 for sizes) keeps the default. */
+	int64_t max_total_bytes;
+	int64_t max_ratio;
+	int max_depth;
+	int64_t max_entries;
+	int64_t max_line_bytes;
+	int64_t max_objects;
 };
 
 /* Returns 0 when the options are usable, -1 after printing a usage error. */

@@ -12,6 +12,14 @@
 #include "escape.h"
 
 static int quiet;
+static void (*clear_hook)(void *);
+static void *clear_ctx;
+
+void diag_set_clear_hook(void (*fn)(void *ctx), void *ctx)
+{
+	clear_hook = fn;
+	clear_ctx = ctx;
+}
 static unsigned long errors;
 
 void diag_set_quiet(int q)
@@ -32,7 +40,7 @@ void diag(enum diag_level level, const char *where, const char *fmt, ...)
 
 	if (level == DIAG_ERROR)
 		errors++;
-	else if (quiet)
+	if ((level != DIAG_ERROR && quiet) || quiet > 1)
 		return;
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
@@ -46,6 +54,8 @@ void diag(enum diag_level level, const char *where, const char *fmt, ...)
 	buf_adds(&out, ": ");
 	escape_terminal(&out, slice_make(msg.p, msg.len));
 	buf_addc(&out, '\n');
+	if (clear_hook)
+		clear_hook(clear_ctx);
 	fwrite(out.p, 1, out.len, stderr);
 	buf_free(&msg);
 	buf_free(&out);

@@ -13,6 +13,7 @@ enum diag_level {
 	DIAG_ERROR,
 };
 
+/* 0: everything; 1: errors only (-q); 2: nothing (fuzzing). */
 void diag_set_quiet(int quiet);
 
 /* Print one diagnostic; where may be NULL. Control characters are escaped. */
@@ -20,6 +21,9 @@ void diag_set_quiet(int quiet);
 __attribute__((format(printf, 3, 4)))
 #endif
 void diag(enum diag_level level, const char *where, const char *fmt, ...);
+
+/* Call fn(ctx) before each message (to erase a progress line). */
+void diag_set_clear_hook(void (*fn)(void *ctx), void *ctx);
 
 /* Number of DIAG_ERROR messages printed so far. */
 unsigned long diag_error_count(void);

@@ -40,6 +40,13 @@ static void finding_free(struct finding *f)
 	free(f);
 }
 
+void findings_drop(struct findings *fs, struct finding *f)
+{
+	/* After matching the index is not used again: drop it whole. */
+	hmap_free(&fs->index);
+	finding_free(f);
+}
+
 void findings_free(struct findings *fs)
 {
 	size_t i;
@@ -142,10 +149,106 @@ static void add_evidence(struct finding *f, const char *source,
 	f->nev++;
 }
 
+int logtime_cmp(const struct logtime *a, const struct logtime *b)
+{
+	if (a->year_offset != b->year_offset)
+		return a->year_offset < b->year_offset ? -1 : 1;
+	if (a->mon != b->mon)
+		return a->mon < b->mon ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->ms != b->ms)
+		return a->ms < b->ms ? -1 : 1;
+	return 0;
+}
+
+static void note_time(struct finding *f, const struct when *w)
+{
+	if (!w)
+		return;
+	if (w->has_abs) {
+		if (!f->has_abs || w->abs_lo < f->abs_min)
+			f->abs_min = w->abs_lo;
+		if (!f->has_abs || w->abs_hi > f->abs_max)
+			f->abs_max = w->abs_hi;
+		f->has_abs = 1;
+	}
+	if (w->has_yl) {
+		if (!f->has_yl || logtime_cmp(&w->yl, &f->yl_min) < 0)
+			f->yl_min = w->yl;
+		if (!f->has_yl || logtime_cmp(&w->yl, &f->yl_max) > 0)
+			f->yl_max = w->yl;
+		f->has_yl = 1;
+	}
+	if (w->has_age) {
+		if (!f->has_age || w->age_lo < f->age_min)
+			f->age_min = w->age_lo;
+		if (!f->has_age || w->age_hi > f->age_max)
+			f->age_max = w->age_hi;
+		f->has_age = 1;
+	}
+}
+
+void findings_resolve_times(struct findings *fs, int bundle_year,
+			    int64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		struct finding *f = fs->v[i];
+		int64_t lo = INT64_MIN, hi = INT64_MIN;
+
+		f->span_s = -1;
+		if (f->has_abs) {
+			lo = f->abs_min;
+			hi = f->abs_max;
+		}
+		if (f->has_yl) {
+			/* Without the bundle's year, a leap year still orders
+			 * days and gives the span. */
+			int y = bundle_year ? bundle_year : 2000;
+			int64_t a = logtime_resolve(&f->yl_min, y,
+						    bundle_year ? now_ms :
+						    INT64_MIN);
+			int64_t b = logtime_resolve(&f->yl_max, y,
+						    bundle_year ? now_ms :
+						    INT64_MIN);
+
+			if (!bundle_year) {
+				if (!f->has_abs && !f->has_age)
+					f->span_s = (b - a) / 1000;
+				a = b = INT64_MIN;
+			}
+			if (a != INT64_MIN && (lo == INT64_MIN || a < lo))
+				lo = a;
+			if (b != INT64_MIN && (hi == INT64_MIN || b > hi))
+				hi = b;
+		}
+		if (f->has_age) {
+			if (now_ms != INT64_MIN) {
+				int64_t a = now_ms - f->age_max * 1000;
+				int64_t b = now_ms - f->age_min * 1000;
+
+				if (lo == INT64_MIN || a < lo)
+					lo = a;
+				if (hi == INT64_MIN || b > hi)
+					hi = b;
+			} else if (!f->has_abs && !f->has_yl) {
+				f->span_s = f->age_max - f->age_min;
+			}
+		}
+		f->first_seen_ms = lo;
+		f->last_seen_ms = hi;
+		if (lo != INT64_MIN && hi != INT64_MIN)
+			f->span_s = (hi - lo) / 1000;
+	}
+}
+
 struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     const struct resource *res, const char *source,
 			     unsigned long line, struct slice text,
-			     const struct hit_capture *caps, size_t ncaps)
+			     const struct hit_capture *caps, size_t ncaps,
+			     const struct when *w)
 {
 	struct buf key = BUF_INIT;
 	struct finding *f;
@@ -164,12 +267,16 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 			f->file = xstrdup(source);
 		}
 		f->key = buf_detach(&key);
+		f->severity = (int)r->severity;
+		f->first_seen_ms = f->last_seen_ms = INT64_MIN;
+		f->span_s = -1;
 		fs->v = xgrow(fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
 		fs->v[fs->n++] = f;
 		hmap_put(&fs->index, f->key, strlen(f->key), f);
 	}
 	buf_free(&key);
-	f->count++;
+	f->count += w && w->weight ? w->weight : 1;
+	note_time(f, w);
 	add_evidence(f, source, line, text);
 	for (i = 0; i < ncaps; i++)
 		add_capture(f, caps[i].name, caps[i].value);
@@ -244,6 +351,12 @@ void findings_render(struct buf *out, const char *tmpl,
 			free(s);
 		} else if (n == 5 && !memcmp(name, "count", 5)) {
 			buf_addf(out, "%lu", f->count);
+		} else if (n > 1 && name[0] == '#') {
+			/* {{#domain}}: how many distinct values. */
+			const struct capvals *c = find_cap(f, name + 1, n - 1);
+
+			buf_addf(out, "%lu", c ? (unsigned long)c->n + c->more :
+				 0UL);
 		} else {
 			const struct capvals *c = find_cap(f, name, n);
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "hmap.h"
+#include "logrec.h"
 #include "rules.h"
 #include "util.h"
 
@@ -38,6 +39,20 @@ struct capvals {
 	unsigned long more;	/* distinct values beyond CAPTURE_VALUES_MAX */
 };
 
+/*
+ * When a hit happened, in whichever form the input gave it: an absolute
+ * time, a klog time without a year, or an age before the bundle's time.
+ */
+struct when {
+	int has_abs;
+	int64_t abs_lo, abs_hi;		/* unix ms */
+	int has_yl;
+	struct logtime yl;
+	int has_age;
+	int64_t age_lo, age_hi;		/* seconds before the bundle's time */
+	unsigned long weight;		/* occurrences (an event's count); 0 = 1 */
+};
+
 struct finding {
 	const struct rule *rule;
 	struct resource res;
@@ -50,6 +65,17 @@ struct finding {
 	char *message;		/* rendered by findings_finish() */
 	double score;
 	unsigned long rank;	/* 1 is first, after ranking */
+	/* Times seen, per form; resolved by findings_resolve_times(). */
+	int has_abs, has_yl, has_age;
+	int64_t abs_min, abs_max;
+	struct logtime yl_min, yl_max;
+	int64_t age_min, age_max;
+	int64_t first_seen_ms;	/* INT64_MIN when unknown */
+	int64_t last_seen_ms;
+	int64_t span_s;		/* last - first in seconds; -1 unknown */
+	int severity;		/* effective: the rule's, or else_severity */
+	int suppressed;		/* explained by a finding of another rule */
+	const struct finding *suppressor;
 	char *key;		/* aggregation key, also the last tie-break */
 };
 
@@ -75,7 +101,24 @@ struct hit_capture {
 struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     const struct resource *res, const char *source,
 			     unsigned long line, struct slice text,
-			     const struct hit_capture *caps, size_t ncaps);
+			     const struct hit_capture *caps, size_t ncaps,
+			     const struct when *w);
+
+/*
+ * Turn the recorded times into first_seen_ms/last_seen_ms/span_s, given
+ * the bundle's year and time (now_ms may be INT64_MIN when unknown).
+ */
+void findings_resolve_times(struct findings *fs, int bundle_year,
+			    int64_t now_ms);
+
+/* Order of two yearless klog times: <0, 0, >0. */
+int logtime_cmp(const struct logtime *a, const struct logtime *b);
+
+/*
+ * Free f, which the caller removes from fs->v. Only after matching: the
+ * aggregation index is dropped, so no hit may be added afterwards.
+ */
+void findings_drop(struct findings *fs, struct finding *f);
 
 /* Render each finding's message from its rule's template. */
 void findings_finish(struct findings *fs);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct stream;
+
 /* Most errors or skips kept per input; the rest are only counted. */
 #define INPUT_MAX_NOTES 200
 
@@ -32,6 +34,10 @@ struct input {
 	unsigned long skipped_dropped;
 	unsigned long error_count;	/* errors, not warnings, incl. dropped */
 	int unreadable;			/* the path itself could not be read */
+	/* Progress: bytes read from files on disk, of raw_total if known. */
+	const struct stream *raw;	/* the file being read, or NULL */
+	uint64_t raw_done;		/* bytes of the files already closed */
+	uint64_t raw_total;		/* size of the input when one file */
 };
 
 void input_init(struct input *in, const char *path);

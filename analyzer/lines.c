@@ -15,6 +15,7 @@ void lines_init(struct lines *l, struct stream *in, size_t max_line)
 	memset(l, 0, sizeof(*l));
 	l->in = in;
 	l->max_line = max_line ? max_line : LINES_DEFAULT_MAX;
+	l->buf = xgrow(NULL, &l->cap, READ_CHUNK, 1);
 }
 
 void lines_free(struct lines *l)
@@ -106,14 +107,24 @@ int lines_next(struct lines *l, struct slice *line)
 		scanned = avail;
 		if (l->eof) {
 			if (!avail)
-				return 0;
+				return l->failed ? -1 : 0;
 			*line = slice_make(base, avail);
 			l->start = l->end;
 			break;
 		}
 		r = fill(l);
-		if (r < 0)
+		if (r < 0) {
+			/*
+			 * Hand back the bytes read before the damage as a last
+			 * line; the error is returned on the next call.
+			 */
+			if (l->end > l->start) {
+				l->eof = 1;
+				l->failed = 1;
+				continue;
+			}
 			return -1;
+		}
 		if (r == 0)
 			l->eof = 1;
 	}

@@ -22,6 +22,7 @@ struct lines {
 	unsigned long lineno;	/* number of the line last returned, 1-based */
 	int cut;		/* the line last returned was cut at max_line */
 	int eof;
+	int failed;		/* a read error follows the last line */
 	int skip_pending;	/* the tail of a cut line is still unread */
 };
 

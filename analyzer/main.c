@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "object.h"
 #include "report.h"
 #include "rules.h"
 
@@ -35,7 +36,7 @@ static int load_rules(struct ruleset *rs, const struct options *o,
 		errors += ruleset_load_embedded(rs);
 	for (i = 0; i < o->nrule_paths; i++)
 		errors += ruleset_load_path(rs, o->rule_paths[i]);
-	return errors;
+	return errors + ruleset_check(rs);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -117,6 +118,11 @@ static int cmd_rules(const struct options *o)
 	return rc;
 }
 
+static void clear_progress(void *ctx)
+{
+	progress_clear(ctx);
+}
+
 static int cmd_analyze(const struct options *o)
 {
 	struct ruleset rs;
@@ -139,9 +145,26 @@ static int cmd_analyze(const struct options *o)
 		return EXIT_USAGE;
 	}
 	analysis_init(&a, &rs);
+	progress_init(&a.progress, o->quiet ? 0 : o->progress);
+	diag_set_clear_hook(clear_progress, &a.progress);
+	if (o->now)
+		a.now_override = parse_rfc3339(o->now) * 1000;
+	if (o->max_total_bytes)
+		a.limits.max_total_bytes = (uint64_t)o->max_total_bytes;
+	if (o->max_ratio)
+		a.limits.max_ratio = (uint64_t)o->max_ratio;
+	if (o->max_depth)
+		a.limits.max_depth = o->max_depth;
+	if (o->max_entries)
+		a.limits.max_entries = (unsigned long)o->max_entries;
+	if (o->max_line_bytes)
+		a.max_line = (size_t)o->max_line_bytes;
+	if (o->max_objects)
+		a.store.max_objects = (size_t)o->max_objects;
 	for (i = 0; i < o->npaths; i++)
 		analysis_add_path(&a, o->paths[i]);
 	analysis_finish(&a);
+	diag_set_clear_hook(NULL, NULL);
 	for (i = 0; i < a.ninputs; i++)
 		files += a.inputs[i].files;
 
@@ -163,7 +186,8 @@ static int cmd_analyze(const struct options *o)
 		rc = EXIT_USAGE;
 	} else if (o->fail_on >= 0) {
 		for (i = 0; i < a.findings.n; i++)
-			if ((int)a.findings.v[i]->rule->severity >= o->fail_on)
+			if (!a.findings.v[i]->suppressed &&
+			    a.findings.v[i]->severity >= o->fail_on)
 				rc = EXIT_FINDINGS;
 	}
 	if (emit(o, &out) < 0)

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cond.h"
+#include "diag.h"
 
 void match_init(struct matcher *m, const struct ruleset *rs,
 		struct findings *fs)
@@ -187,97 +189,264 @@ static void resource_clear(struct resource *r)
 	memset(r, 0, sizeof(*r));
 }
 
-#define HIT_CAPS_MAX 32
-
-struct hit {
-	struct hit_capture caps[HIT_CAPS_MAX];
-	size_t ncaps;
-	struct slice kind, ns, name;
-};
-
-static void collect_capture(const char *name, struct slice value, void *ctx)
+/* The resource a log record is about, from its own keys. */
+static int record_resource(const struct logrec *r, struct resource *res)
 {
-	struct hit *h = ctx;
+	struct buf b = BUF_INIT;
+	int i;
 
-	if (!strcmp(name, "kind"))
-		h->kind = value;
-	else if (!strcmp(name, "namespace"))
-		h->ns = value;
-	else if (!strcmp(name, "name"))
-		h->name = value;
-	if (h->ncaps < HIT_CAPS_MAX) {
-		h->caps[h->ncaps].name = name;
-		h->caps[h->ncaps].value = value;
-		h->ncaps++;
+	i = logrec_find(r, "resource_name");
+	if (i >= 0 && r->kv[i].value.n) {
+		logrec_decode(r->kv[i].value, r->kv[i].quoted, &b);
+		res->name = buf_detach(&b);
+		if ((i = logrec_find(r, "resource_kind")) >= 0 &&
+		    r->kv[i].value.n) {
+			logrec_decode(r->kv[i].value, r->kv[i].quoted, &b);
+			res->kind = buf_detach(&b);
+		}
+		if ((i = logrec_find(r, "resource_namespace")) >= 0 &&
+		    r->kv[i].value.n) {
+			logrec_decode(r->kv[i].value, r->kv[i].quoted, &b);
+			res->ns = buf_detach(&b);
+		}
+		return 1;
 	}
+	/* Fall back on the raw text, which also covers "key". */
+	return line_resource(slice_make(r->text.p, r->text.n), res);
 }
 
+/* Hand a hit to the findings, with the resource and captures it names. */
 static void record_hit(struct matcher *m, const struct rule *r,
-		       struct hit *h, const char *source,
-		       unsigned long lineno, struct slice line,
-		       const struct resource *ctx)
+		       struct cond_caps *caps, const struct resource *given,
+		       const char *source, unsigned long lineno,
+		       struct slice text, const struct when *w,
+		       struct slice resource_line)
 {
+	struct hit_capture hc[COND_MAX_CAPS];
 	struct resource own = { NULL, NULL, NULL };
-	const struct resource *res = ctx;
+	const struct resource *res = given;
+	const char *kind = NULL, *ns = NULL, *name = NULL;
+	size_t i, n = 0;
 
-	if (h->name.n) {
-		own.name = xstrndup(h->name.p, h->name.n);
-		own.kind = h->kind.n ? xstrndup(h->kind.p, h->kind.n) : NULL;
-		own.ns = h->ns.n ? xstrndup(h->ns.p, h->ns.n) : NULL;
+	for (i = 0; i < caps->n; i++) {
+		hc[n].name = caps->v[i].name;
+		hc[n].value = slice_cstr(caps->v[i].value);
+		n++;
+		if (!strcmp(caps->v[i].name, "kind"))
+			kind = caps->v[i].value;
+		else if (!strcmp(caps->v[i].name, "namespace"))
+			ns = caps->v[i].value;
+		else if (!strcmp(caps->v[i].name, "name"))
+			name = caps->v[i].value;
+	}
+	if (name && *name) {
+		own.name = xstrdup(name);
+		own.kind = kind && *kind ? xstrdup(kind) : NULL;
+		own.ns = ns && *ns ? xstrdup(ns) : NULL;
 		res = &own;
-	} else if (line_resource(line, &own)) {
+	} else if (!res && resource_line.n &&
+		   line_resource(resource_line, &own)) {
 		res = &own;
 	}
-	findings_add(m->fs, r, res, source, lineno, line, h->caps, h->ncaps);
+	findings_add(m->fs, r, res, source, lineno, text, hc, n, w);
 	resource_clear(&own);
 }
 
 static void limit_warning(struct matcher *m, const struct rule *r,
-			  const struct pattern *p, const char *source,
-			  unsigned long lineno, struct input *in)
+			  const char *source, unsigned long lineno,
+			  struct input *in)
 {
 	struct buf where = BUF_INIT;
 
-	m->limit_hits++;
 	buf_addf(&where, "%s:%lu", source, lineno);
-	input_warning(in, where.p, "rule '%s': PCRE2 match limit reached "
-		      "(pattern at %s:%lu); this rule skipped the line", r->id,
-		      p->loc.file, p->loc.line);
+	if (in)
+		input_warning(in, where.p, "rule '%s': PCRE2 match limit "
+			      "reached; this rule skipped the input here",
+			      r->id);
+	else
+		diag(DIAG_WARNING, where.p, "rule '%s': PCRE2 match limit "
+		     "reached; this rule skipped the input here", r->id);
 	buf_free(&where);
+	(void)m;
+}
+
+/* Run every rule with a clause for s->target; report each hit. */
+static void run_rules(struct matcher *m, const struct subject *s,
+		      const struct resource *res, const char *source,
+		      unsigned long lineno, struct slice text,
+		      const struct when *w, struct slice resource_line,
+		      struct input *in)
+{
+	size_t i;
+
+	for (i = 0; i < m->rs->n; i++) {
+		const struct rule *r = &m->rs->rules[i];
+		struct cond_caps caps;
+		unsigned long limits = 0;
+
+		if (!(r->target_mask & (1u << s->target)))
+			continue;
+		caps.n = 0;
+		if (rule_eval(m->rs, r, s, m->md, &caps, &limits))
+			record_hit(m, r, &caps, res, source, lineno, text, w,
+				   resource_line);
+		cond_caps_clear(&caps);
+		if (limits) {
+			m->limit_hits += limits;
+			limit_warning(m, r, source, lineno, in);
+		}
+	}
 }
 
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
 		struct input *in)
 {
-	size_t i, j;
+	struct subject s;
+	struct resource own = { NULL, NULL, NULL };
+	const struct resource *res = ctx;
 
-	for (i = 0; i < m->rs->n; i++) {
-		const struct rule *r = &m->rs->rules[i];
-		struct hit h;
-		int matched = 0;
-
-		for (j = 0; j < r->npatterns; j++) {
-			const struct pattern *p = &r->patterns[j];
-			int rc = pattern_match(m->rs, p, line.p, line.n, m->md);
-
-			if (rc < 0) {
-				limit_warning(m, r, p, source, lineno, in);
-				continue;
-			}
-			if (!rc)
-				continue;
-			/*
-			 * Once a line hits, the rule's other patterns still
-			 * run on it, so every named value it carries is kept.
-			 */
-			if (!matched)
-				memset(&h, 0, sizeof(h));
-			matched = 1;
-			pattern_each_capture(p, m->md, line.p, collect_capture,
-					     &h);
-		}
-		if (matched)
-			record_hit(m, r, &h, source, lineno, line, ctx);
+	memset(&s, 0, sizeof(s));
+	s.target = TARGET_TEXT;
+	s.line = line;
+	s.source = source;
+	s.now_ms = INT64_MIN;
+	/* The line's own keys name its object better than the context. */
+	if (memmem(line.p, line.n, "resource_name", 13) ||
+	    memmem(line.p, line.n, "key", 3)) {
+		if (line_resource(line, &own))
+			res = &own;
 	}
+	run_rules(m, &s, res, source, lineno, line, NULL, slice_make("", 0),
+		  in);
+	resource_clear(&own);
+}
+
+void match_record(struct matcher *m, const struct logrec *r, struct input *in)
+{
+	struct subject s;
+	struct resource own = { NULL, NULL, NULL };
+	struct when w;
+	const char *nl;
+	struct slice first;
+
+	memset(&s, 0, sizeof(s));
+	s.target = TARGET_LOG;
+	s.rec = r;
+	s.source = r->source;
+	s.now_ms = INT64_MIN;
+	memset(&w, 0, sizeof(w));
+	if (r->time.known && r->time.absolute) {
+		w.has_abs = 1;
+		w.abs_lo = w.abs_hi = r->time.ms;
+	} else if (r->time.known) {
+		w.has_yl = 1;
+		w.yl = r->time;
+	}
+	nl = memchr(r->text.p, '\n', r->text.n);
+	first = slice_make(r->text.p, nl ? (size_t)(nl - r->text.p) :
+			   r->text.n);
+	record_resource(r, &own);
+	run_rules(m, &s, own.name ? &own : NULL, r->source, r->line, first,
+		  &w, slice_make("", 0), in);
+	resource_clear(&own);
+}
+
+static void object_resource(const struct kobject *o, struct resource *res)
+{
+	res->kind = o->kind;
+	res->ns = o->ns;
+	res->name = o->name;
+}
+
+/* Evidence text for an object hit: what a reader would look at. */
+static void object_text(struct buf *b, const struct kobject *o,
+			const struct kcondition *c, const struct kevent *e)
+{
+	if (e) {
+		buf_addf(b, "%s  %s", e->type ? e->type : "?",
+			 e->reason ? e->reason : "?");
+		if (e->age)
+			buf_addf(b, "  %s", e->age);
+		if (e->from)
+			buf_addf(b, "  %s", e->from);
+		buf_addf(b, "  %s", e->message ? e->message : "");
+	} else if (c) {
+		buf_addf(b, "%s=%s", c->type ? c->type : "?",
+			 c->status ? c->status : "?");
+		if (c->reason)
+			buf_addf(b, " reason=%s", c->reason);
+		if (c->message)
+			buf_addf(b, " message=%s", c->message);
+	} else {
+		buf_addf(b, "%s %s%s%s", o->kind ? o->kind : "object",
+			 o->ns ? o->ns : "", o->ns ? "/" : "",
+			 o->name ? o->name : "");
+	}
+}
+
+void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
+		  int bundle_year)
+{
+	struct subject s;
+	struct resource res;
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.obj = o;
+	s.now_ms = now_ms;
+	s.bundle_year = bundle_year;
+	object_resource(o, &res);
+
+	s.target = TARGET_OBJECT;
+	object_text(&text, o, NULL, NULL);
+	run_rules(m, &s, &res, o->source, o->line, slice_make(text.p,
+		  text.len), NULL, slice_make("", 0), NULL);
+
+	s.target = TARGET_CONDITION;
+	for (i = 0; i < o->nconds; i++) {
+		struct when w;
+
+		memset(&w, 0, sizeof(w));
+		if (o->conds[i].last_transition_ts != TIME_UNKNOWN) {
+			w.has_abs = 1;
+			w.abs_lo = w.abs_hi =
+				o->conds[i].last_transition_ts * 1000;
+		}
+		s.kc = &o->conds[i];
+		buf_reset(&text);
+		object_text(&text, o, &o->conds[i], NULL);
+		run_rules(m, &s, &res, o->source, o->conds[i].line ?
+			  o->conds[i].line : o->line, slice_make(text.p,
+			  text.len), &w, slice_make("", 0), NULL);
+	}
+	s.kc = NULL;
+	s.target = TARGET_EVENT;
+	for (i = 0; i < o->nevents; i++) {
+		const struct kevent *e = &o->events[i];
+		struct when w;
+
+		memset(&w, 0, sizeof(w));
+		if (e->last_seen != TIME_UNKNOWN) {
+			w.has_abs = 1;
+			w.abs_hi = e->last_seen * 1000;
+			w.abs_lo = e->first_seen != TIME_UNKNOWN ?
+				e->first_seen * 1000 : w.abs_hi;
+		} else if (e->last_age_s >= 0) {
+			w.has_age = 1;
+			w.age_lo = e->last_age_s;
+			w.age_hi = e->first_age_s >= e->last_age_s ?
+				e->first_age_s : e->last_age_s;
+		}
+		/* An event seen N times counts N times. */
+		w.weight = e->count ? e->count : 1;
+		s.ev = e;
+		buf_reset(&text);
+		object_text(&text, o, NULL, e);
+		run_rules(m, &s, &res, e->source ? e->source : o->source,
+			  e->line, slice_make(text.p, text.len), &w,
+			  slice_make("", 0), NULL);
+	}
+	buf_free(&text);
 }

@@ -10,6 +10,8 @@
 #define KTRIAGE_MATCH_H
 
 #include "findings.h"
+#include "logrec.h"
+#include "object.h"
 #include "input.h"
 #include "rules.h"
 
@@ -31,6 +33,17 @@ void match_free(struct matcher *m);
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
 		struct input *in);
+
+/* Match the log-record rules against one record. */
+void match_record(struct matcher *m, const struct logrec *r,
+		  struct input *in);
+
+/*
+ * Match the object, condition and event rules against one object, with
+ * the bundle's time for ages (now_ms INT64_MIN when unknown).
+ */
+void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
+		  int bundle_year);
 
 /*
  * Find the value of key in a log line, in any of the shapes cert-manager

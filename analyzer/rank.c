@@ -14,7 +14,7 @@
 double rank_score(const struct finding *f)
 {
 	static const double base[SEV_COUNT] = { 10, 30, 50, 70, 85 };
-	double s = base[f->rule->severity] + 10.0 * f->rule->confidence;
+	double s = base[f->severity] + 10.0 * f->rule->confidence;
 
 	/* Repetition adds at most 5 points: 1 hit 0, 10 hits 2.5, 100+ 5. */
 	s += fmin(5.0, 2.5 * log10((double)f->count));
@@ -27,8 +27,8 @@ static int cmp_findings(const void *pa, const void *pb)
 	const struct finding *b = *(const struct finding *const *)pb;
 	int c;
 
-	if (a->rule->severity != b->rule->severity)
-		return a->rule->severity > b->rule->severity ? -1 : 1;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
 	if (a->score != b->score)

@@ -17,7 +17,7 @@ int report_format_parse(const char *s)
 
 int report_shows(const struct report_opts *o, const struct finding *f)
 {
-	if (f->rule->severity < o->min_severity)
+	if (f->suppressed || f->severity < (int)o->min_severity)
 		return 0;
 	return !o->top || f->rank <= o->top;
 }

@@ -91,7 +91,7 @@ static cJSON *json_finding(const struct finding *f)
 
 	add(o, "rank", cJSON_CreateNumber((double)f->rank));
 	add(o, "rule", jstr(r->id));
-	add(o, "severity", cJSON_CreateString(severity_name(r->severity)));
+	add(o, "severity", cJSON_CreateString(severity_name((enum severity)f->severity)));
 	add(o, "score", cJSON_CreateNumber(f->score));
 	add(o, "confidence", cJSON_CreateNumber(r->confidence));
 	add(o, "category", jstr(r->category));
@@ -156,7 +156,7 @@ void report_json(struct buf *out, const struct analysis *a,
 
 		if (!report_shows(o, f))
 			continue;
-		by_sev[f->rule->severity]++;
+		by_sev[f->severity]++;
 		shown++;
 		cJSON_AddItemToArray(arr, json_finding(f));
 	}

@@ -48,7 +48,7 @@ static void text_finding(struct buf *out, const struct finding *f)
 	size_t i;
 
 	buf_addf(out, "#%lu ", f->rank);
-	upper(out, severity_name(r->severity));
+	upper(out, severity_name((enum severity)f->severity));
 	buf_adds(out, "  ");
 	put(out, r->title ? r->title : r->id);
 	buf_addf(out, "  [%s, score %.1f]\n", r->id, f->score);
@@ -134,7 +134,7 @@ void report_text(struct buf *out, const struct analysis *a,
 	for (i = 0; i < a->findings.n; i++) {
 		if (!report_shows(o, a->findings.v[i]))
 			continue;
-		by_sev[a->findings.v[i]->rule->severity]++;
+		by_sev[a->findings.v[i]->severity]++;
 		shown++;
 	}
 	for (i = 0; i < a->ninputs; i++)

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "cond.h"
 #include "diag.h"
 #include "embedded.h"
 #include "util.h"
@@ -93,6 +94,10 @@ static void rule_free(struct rule *r)
 		pcre2_code_free(r->patterns[i].re);
 	}
 	free(r->patterns);
+	for (i = 0; i < r->nclauses; i++)
+		cond_free(r->clauses[i].where);
+	free(r->clauses);
+	free_strv(r->suppressed_by, r->nsuppressed_by);
 	free_examples(r->match_ex, r->nmatch_ex);
 	free_examples(r->nomatch_ex, r->nnomatch_ex);
 	memset(r, 0, sizeof(*r));
@@ -222,35 +227,418 @@ static char **want_strings(struct loader *ld, yaml_node_t *n, const char *key,
 	return v;
 }
 
-static void compile_pattern(struct loader *ld, struct rule *r,
-			    yaml_node_t *n)
+/* Compile src into p; returns 0, or -1 after reporting at node n. */
+static int compile_regex(struct loader *ld, const struct rule *r,
+			 yaml_node_t *n, const char *src, uint32_t flags,
+			 struct pattern *p)
 {
-	struct pattern p;
 	int errcode;
 	PCRE2_SIZE erroff;
-	char *src = want_string(ld, n, "patterns");
 
-	if (!src)
-		return;
-	memset(&p, 0, sizeof(p));
-	p.src = src;
-	p.loc = node_loc(ld, n);
-	p.re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0,
-			     &errcode, &erroff, NULL);
-	if (!p.re) {
+	memset(p, 0, sizeof(*p));
+	p->loc = node_loc(ld, n);
+	p->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, flags,
+			      &errcode, &erroff, NULL);
+	if (!p->re) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		lerr(ld, n, "rule '%s': invalid regex at offset %zu: %s",
 		     r->id ? r->id : "?", (size_t)erroff, (char *)msg);
-		free(src);
-		return;
+		return -1;
 	}
 	/* JIT is an optimisation: where it is unavailable, matching still works. */
-	pcre2_jit_compile(p.re, PCRE2_JIT_COMPLETE);
-	r->patterns = xrealloc(r->patterns,
-			       (r->npatterns + 1) * sizeof(*r->patterns));
-	r->patterns[r->npatterns++] = p;
+	pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
+	p->src = xstrdup(src);
+	return 0;
+}
+
+static void compile_pattern(struct loader *ld, struct rule *r,
+			    yaml_node_t *n)
+{
+	struct pattern p;
+	char *src = want_string(ld, n, "patterns");
+
+	if (!src)
+		return;
+	if (compile_regex(ld, r, n, src, 0, &p) == 0) {
+		r->patterns = xrealloc(r->patterns, (r->npatterns + 1) *
+				       sizeof(*r->patterns));
+		r->patterns[r->npatterns++] = p;
+	}
+	free(src);
+}
+
+static struct cond *cond_new(enum cond_op op, struct rule_loc loc)
+{
+	struct cond *c = xcalloc(1, sizeof(*c));
+
+	c->op = op;
+	c->loc = loc;
+	return c;
+}
+
+static void cond_push(struct cond *parent, struct cond *kid)
+{
+	parent->kids = xrealloc(parent->kids,
+				(parent->nkids + 1) * sizeof(*parent->kids));
+	parent->kids[parent->nkids++] = kid;
+}
+
+static int yaml_bool(const yaml_node_t *n, int *out)
+{
+	const char *s = scalar(n);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes"))) {
+		*out = 1;
+		return 0;
+	}
+	if (s && (!strcmp(s, "false") || !strcmp(s, "no"))) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static struct cond *field_cond(struct loader *ld, yaml_node_t *n,
+			       const char *field, enum cmp_op cmp)
+{
+	struct cond *c = cond_new(COND_FIELD, node_loc(ld, n));
+
+	c->field = xstrdup(field);
+	c->cmp = cmp;
+	return c;
+}
+
+static void add_str(struct cond *c, const char *s)
+{
+	c->strs = xrealloc(c->strs, (c->nstrs + 1) * sizeof(*c->strs));
+	c->strs[c->nstrs++] = xstrdup(s);
+}
+
+static uint32_t regex_flags(struct loader *ld, const struct rule *r,
+			    yaml_node_t *n)
+{
+	const char *s = scalar(n);
+	uint32_t f = 0;
+
+	for (; s && *s; s++) {
+		switch (*s) {
+		case 'i': f |= PCRE2_CASELESS; break;
+		case 'm': f |= PCRE2_MULTILINE; break;
+		case 's': f |= PCRE2_DOTALL; break;
+		case 'x': f |= PCRE2_EXTENDED; break;
+		default:
+			lerr(ld, n, "rule '%s': unknown regex flag '%c' "
+			     "(expected i, m, s or x)", r->id, *s);
+			return 0;
+		}
+	}
+	if (!s)
+		lerr(ld, n, "rule '%s': 'flags' must be a string such as \"i\"",
+		     r->id);
+	return f;
+}
+
+/* The matcher of one field: a scalar, a list, or a mapping of operators. */
+static struct cond *parse_matcher(struct loader *ld, struct rule *r,
+				  const char *field, yaml_node_t *v)
+{
+	struct cond *all, *c;
+	yaml_node_pair_t *pr;
+	yaml_node_item_t *it;
+	yaml_node_t *flags = NULL, *nocase = NULL;
+	int errors = ld->errors;
+
+	if (v->type == YAML_SCALAR_NODE) {
+		c = field_cond(ld, v, field, CMP_EQ);
+		add_str(c, scalar(v));
+		return c;
+	}
+	if (v->type == YAML_SEQUENCE_NODE) {
+		c = field_cond(ld, v, field, CMP_IN);
+		for (it = v->data.sequence.items.start;
+		     it < v->data.sequence.items.top; it++) {
+			const char *s = scalar(node_at(ld, *it));
+
+			if (!s)
+				lerr(ld, node_at(ld, *it), "rule '%s': the "
+				     "values of '%s' must be strings", r->id,
+				     field);
+			else
+				add_str(c, s);
+		}
+		return c;
+	}
+	all = cond_new(COND_ALL, node_loc(ld, v));
+	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top;
+	     pr++) {
+		const char *k = scalar(node_at(ld, pr->key));
+
+		if (k && !strcmp(k, "flags"))
+			flags = node_at(ld, pr->value);
+		else if (k && !strcmp(k, "nocase"))
+			nocase = node_at(ld, pr->value);
+	}
+	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *kn = node_at(ld, pr->key);
+		yaml_node_t *vn = node_at(ld, pr->value);
+		const char *k = scalar(kn);
+		const char *sv = scalar(vn);
+		static const struct {
+			const char *name;
+			enum cmp_op op;
+		} nums[] = {
+			{ "gt", CMP_GT }, { "gte", CMP_GTE },
+			{ "lt", CMP_LT }, { "lte", CMP_LTE },
+		};
+		size_t i;
+		int b;
+
+		if (!k) {
+			lerr(ld, kn, "rule '%s': operator names are strings",
+			     r->id);
+			continue;
+		}
+		if (!strcmp(k, "flags") || !strcmp(k, "nocase"))
+			continue;
+		if (!strcmp(k, "equals") || !strcmp(k, "contains")) {
+			if (!sv) {
+				lerr(ld, vn, "rule '%s': '%s' takes a string",
+				     r->id, k);
+				continue;
+			}
+			c = field_cond(ld, vn, field, k[0] == 'e' ? CMP_EQ :
+				       CMP_CONTAINS);
+			add_str(c, sv);
+			if (nocase && yaml_bool(nocase, &c->nocase) < 0)
+				lerr(ld, nocase, "rule '%s': 'nocase' is true "
+				     "or false", r->id);
+			cond_push(all, c);
+		} else if (!strcmp(k, "in")) {
+			c = parse_matcher(ld, r, field, vn);
+			if (c->cmp != CMP_IN)
+				lerr(ld, vn, "rule '%s': 'in' takes a list",
+				     r->id);
+			if (nocase)
+				yaml_bool(nocase, &c->nocase);
+			cond_push(all, c);
+		} else if (!strcmp(k, "regex")) {
+			c = field_cond(ld, vn, field, CMP_REGEX);
+			if (!sv)
+				lerr(ld, vn, "rule '%s': 'regex' takes a "
+				     "string", r->id);
+			else
+				compile_regex(ld, r, vn, sv, flags ?
+					      regex_flags(ld, r, flags) : 0,
+					      &c->re);
+			cond_push(all, c);
+		} else if (!strcmp(k, "present") || !strcmp(k, "absent")) {
+			if (yaml_bool(vn, &b) < 0) {
+				lerr(ld, vn, "rule '%s': '%s' is true or false",
+				     r->id, k);
+				continue;
+			}
+			if (k[0] == 'a')
+				b = !b;
+			cond_push(all, field_cond(ld, vn, field, b ?
+						  CMP_PRESENT : CMP_ABSENT));
+		} else {
+			for (i = 0; i < ARRAY_SIZE(nums); i++)
+				if (!strcmp(k, nums[i].name))
+					break;
+			if (i == ARRAY_SIZE(nums)) {
+				lerr(ld, kn, "rule '%s': unknown operator '%s' "
+				     "(expected equals, in, regex, contains, "
+				     "gt, gte, lt, lte, present, absent)",
+				     r->id, k);
+				continue;
+			}
+			c = field_cond(ld, vn, field, nums[i].op);
+			if (!sv || cond_parse_number(sv, &c->num) < 0)
+				lerr(ld, vn, "rule '%s': '%s' takes a number "
+				     "or a duration such as 15m", r->id, k);
+			cond_push(all, c);
+		}
+	}
+	if (!all->nkids && ld->errors == errors)
+		lerr(ld, v, "rule '%s': no operator for field '%s'", r->id,
+		     field);
+	if (all->nkids == 1) {
+		c = all->kids[0];
+		all->nkids = 0;
+		cond_free(all);
+		return c;
+	}
+	return all;
+}
+
+static struct cond *parse_cond(struct loader *ld, struct rule *r,
+			       yaml_node_t *n, enum target t, int depth);
+
+static struct cond *parse_cond_list(struct loader *ld, struct rule *r,
+				    yaml_node_t *n, enum target t,
+				    enum cond_op op, int depth)
+{
+	struct cond *c = cond_new(op, node_loc(ld, n));
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		lerr(ld, n, "rule '%s': '%s' takes a list of conditions",
+		     r->id, op == COND_ALL ? "all" : "any");
+		return c;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++)
+		cond_push(c, parse_cond(ld, r, node_at(ld, *it), t, depth + 1));
+	return c;
+}
+
+static struct cond *parse_cond(struct loader *ld, struct rule *r,
+			       yaml_node_t *n, enum target t, int depth)
+{
+	struct cond *all = cond_new(COND_ALL, node_loc(ld, n)), *c;
+	yaml_node_pair_t *pr;
+
+	if (depth > 32) {
+		lerr(ld, n, "rule '%s': conditions nested too deeply", r->id);
+		return all;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		lerr(ld, n, "rule '%s': a condition is a mapping of fields "
+		     "(or all/any/not)", r->id);
+		return all;
+	}
+	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *kn = node_at(ld, pr->key);
+		yaml_node_t *vn = node_at(ld, pr->value);
+		const char *k = scalar(kn);
+
+		if (!k) {
+			lerr(ld, kn, "rule '%s': field names are strings",
+			     r->id);
+		} else if (!strcmp(k, "all") || !strcmp(k, "any")) {
+			cond_push(all, parse_cond_list(ld, r, vn, t, k[1] ==
+				  'l' ? COND_ALL : COND_ANY, depth));
+		} else if (!strcmp(k, "not")) {
+			c = cond_new(COND_NOT, node_loc(ld, kn));
+			cond_push(c, parse_cond(ld, r, vn, t, depth + 1));
+			cond_push(all, c);
+		} else if (!cond_field_known(t, k)) {
+			lerr(ld, kn, "rule '%s': unknown field '%s' for target "
+			     "'%s'", r->id, k, target_name(t));
+		} else {
+			cond_push(all, parse_matcher(ld, r, k, vn));
+		}
+	}
+	if (all->nkids == 1) {
+		c = all->kids[0];
+		all->nkids = 0;
+		cond_free(all);
+		return c;
+	}
+	return all;
+}
+
+static void load_clause(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	struct clause cl;
+	yaml_node_pair_t *pr;
+	int t;
+
+	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.top -
+	    n->data.mapping.pairs.start != 1) {
+		lerr(ld, n, "rule '%s': a match clause is one target (text, "
+		     "log, event, condition or object) with its condition",
+		     r->id);
+		return;
+	}
+	pr = n->data.mapping.pairs.start;
+	memset(&cl, 0, sizeof(cl));
+	cl.loc = node_loc(ld, n);
+	for (t = 0; t < TARGET_COUNT; t++)
+		if (scalar(node_at(ld, pr->key)) &&
+		    !strcmp(scalar(node_at(ld, pr->key)),
+			    target_name((enum target)t)))
+			break;
+	if (t == TARGET_COUNT) {
+		lerr(ld, node_at(ld, pr->key), "rule '%s': unknown target '%s' "
+		     "(expected text, log, event, condition or object)", r->id,
+		     scalar(node_at(ld, pr->key)) ?
+		     scalar(node_at(ld, pr->key)) : "?");
+		return;
+	}
+	cl.target = (enum target)t;
+	cl.where = parse_cond(ld, r, node_at(ld, pr->value), cl.target, 0);
+	r->clauses = xrealloc(r->clauses,
+			      (r->nclauses + 1) * sizeof(*r->clauses));
+	r->clauses[r->nclauses++] = cl;
+	r->target_mask |= 1u << t;
+}
+
+static void load_match(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	yaml_node_item_t *it;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		load_clause(ld, r, n);
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		lerr(ld, n, "rule '%s': 'match' is a clause or a list of "
+		     "clauses", r->id);
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++)
+		load_clause(ld, r, node_at(ld, *it));
+}
+
+static void load_require(struct loader *ld, struct rule *r, yaml_node_t *n)
+{
+	yaml_node_pair_t *pr;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		lerr(ld, n, "rule '%s': 'require' is a mapping (min_count, "
+		     "min_span, else_severity)", r->id);
+		return;
+	}
+	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *kn = node_at(ld, pr->key);
+		yaml_node_t *vn = node_at(ld, pr->value);
+		const char *k = scalar(kn), *v = scalar(vn);
+		double d;
+
+		if (k && !strcmp(k, "min_count")) {
+			if (!v || cond_parse_number(v, &d) < 0 || d < 1 ||
+			    d != floor(d))
+				lerr(ld, vn, "rule '%s': min_count is a whole "
+				     "number of 1 or more", r->id);
+			else
+				r->min_count = (unsigned long)d;
+		} else if (k && !strcmp(k, "min_span")) {
+			if (!v || cond_parse_number(v, &d) < 0 || d < 0)
+				lerr(ld, vn, "rule '%s': min_span is a duration "
+				     "such as 10m", r->id);
+			else
+				r->min_span_s = d;
+		} else if (k && !strcmp(k, "else_severity")) {
+			int sev = v ? severity_parse(v) : -1;
+
+			if (sev < 0)
+				lerr(ld, vn, "rule '%s': else_severity is a "
+				     "severity", r->id);
+			else
+				r->else_severity = sev;
+		} else {
+			lerr(ld, kn, "rule '%s': unknown key '%s' in require "
+			     "(expected min_count, min_span, else_severity)",
+			     r->id, k ? k : "?");
+		}
+	}
 }
 
 static void load_example(struct loader *ld, yaml_node_t *n, int want_caps,
@@ -270,9 +658,14 @@ static void load_example(struct loader *ld, yaml_node_t *n, int want_caps,
 			yaml_node_t *v = node_at(ld, pr->value);
 			const char *key = scalar(k);
 
-			if (key && !strcmp(key, "text")) {
+			if (key && (!strcmp(key, "text") ||
+				    !strcmp(key, "yaml") ||
+				    !strcmp(key, "describe"))) {
 				free(ex.text);
-				ex.text = want_string(ld, v, "text");
+				ex.text = want_string(ld, v, key);
+				ex.kind = key[0] == 't' ? EXAMPLE_TEXT :
+					key[0] == 'y' ? EXAMPLE_YAML :
+					EXAMPLE_DESCRIBE;
 			} else if (key && !strcmp(key, "captures") && want_caps &&
 				   v->type == YAML_MAPPING_NODE) {
 				yaml_node_pair_t *c;
@@ -308,7 +701,8 @@ static void load_example(struct loader *ld, yaml_node_t *n, int want_caps,
 	}
 	if (!ex.text) {
 		if (n->type == YAML_MAPPING_NODE)
-			lerr(ld, n, "example has no 'text'");
+			lerr(ld, n, "example has no 'text', 'yaml' or "
+			     "'describe'");
 		free_strv(ex.cap_names, ex.ncaps);
 		free_strv(ex.cap_values, ex.ncaps);
 		return;
@@ -399,6 +793,7 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 	r.loc = node_loc(ld, n);
 	r.severity = SEV_MEDIUM;
 	r.confidence = 0.8;
+	r.else_severity = -1;
 	/* The id first, so that later messages can name the rule. */
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
 	     pr++) {
@@ -471,6 +866,13 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 			for (it = v->data.sequence.items.start;
 			     it < v->data.sequence.items.top; it++)
 				compile_pattern(ld, &r, node_at(ld, *it));
+		} else if (!strcmp(key, "match")) {
+			load_match(ld, &r, v);
+		} else if (!strcmp(key, "require")) {
+			load_require(ld, &r, v);
+		} else if (!strcmp(key, "suppressed_by")) {
+			r.suppressed_by = want_strings(ld, v, key,
+						       &r.nsuppressed_by);
 		} else if (!strcmp(key, "examples")) {
 			load_examples(ld, &r, v);
 		} else {
@@ -479,8 +881,11 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 	}
 	if (!r.title)
 		lerr(ld, n, "rule '%s' has no 'title'", r.id);
-	if (!r.npatterns && ld->errors == errors_before)
-		lerr(ld, n, "rule '%s' has no 'patterns'", r.id);
+	if (!r.npatterns && !r.nclauses && ld->errors == errors_before)
+		lerr(ld, n, "rule '%s' has neither 'patterns' nor 'match'",
+		     r.id);
+	if (r.npatterns)
+		r.target_mask |= 1u << TARGET_TEXT;
 	if (!r.message)
 		r.message = xstrdup(r.title ? r.title : r.id);
 	else
@@ -682,6 +1087,31 @@ int ruleset_load_path(struct ruleset *rs, const char *path)
 	return errors;
 }
 
+int ruleset_check(const struct ruleset *rs)
+{
+	size_t i, j;
+	int errors = 0;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		for (j = 0; j < r->nsuppressed_by; j++) {
+			struct buf where = BUF_INIT;
+
+			if (ruleset_find(rs, r->suppressed_by[j]))
+				continue;
+			buf_addf(&where, "%s:%lu:%lu", r->loc.file, r->loc.line,
+				 r->loc.col);
+			diag(DIAG_ERROR, where.p, "rule '%s': suppressed_by "
+			     "names unknown rule '%s'", r->id,
+			     r->suppressed_by[j]);
+			buf_free(&where);
+			errors++;
+		}
+	}
+	return errors;
+}
+
 int ruleset_load_embedded(struct ruleset *rs)
 {
 	const struct embedded_file *f;
@@ -729,113 +1159,3 @@ void pattern_each_capture(const struct pattern *p, pcre2_match_data *md,
 	}
 }
 
-struct cap_check {
-	const struct example *ex;
-	int *seen;
-	int bad;
-	const struct rule *r;
-};
-
-static void check_capture(const char *name, struct slice value, void *ctx)
-{
-	struct cap_check *cc = ctx;
-	size_t i;
-
-	for (i = 0; i < cc->ex->ncaps; i++) {
-		if (strcmp(cc->ex->cap_names[i], name))
-			continue;
-		cc->seen[i] = 1;
-		if (!slice_eq(value, cc->ex->cap_values[i])) {
-			struct buf where = BUF_INIT;
-
-			buf_addf(&where, "%s:%lu:%lu", cc->ex->loc.file,
-				 cc->ex->loc.line, cc->ex->loc.col);
-			diag(DIAG_ERROR, where.p, "rule '%s': capture '%s' is "
-			     "'%.*s', expected '%s'", cc->r->id, name,
-			     (int)value.n, value.p, cc->ex->cap_values[i]);
-			buf_free(&where);
-			cc->bad = 1;
-		}
-	}
-}
-
-static int test_example(const struct ruleset *rs, const struct rule *r,
-			const struct example *ex, int must_match,
-			pcre2_match_data *md)
-{
-	size_t i, len = strlen(ex->text);
-	struct buf where = BUF_INIT;
-	int failed = 0;
-
-	buf_addf(&where, "%s:%lu:%lu", ex->loc.file, ex->loc.line,
-		 ex->loc.col);
-	for (i = 0; i < r->npatterns; i++) {
-		int rc = pattern_match(rs, &r->patterns[i], ex->text, len, md);
-
-		if (rc < 0) {
-			diag(DIAG_ERROR, where.p, "rule '%s': pattern at line "
-			     "%lu hit the PCRE2 match limit", r->id,
-			     r->patterns[i].loc.line);
-			failed = 1;
-			break;
-		}
-		if (!rc)
-			continue;
-		if (!must_match) {
-			diag(DIAG_ERROR, where.p, "rule '%s': no_match example "
-			     "matches the pattern at line %lu", r->id,
-			     r->patterns[i].loc.line);
-			failed = 1;
-		} else if (ex->ncaps) {
-			struct cap_check cc;
-			size_t k;
-
-			cc.ex = ex;
-			cc.seen = xcalloc(ex->ncaps, sizeof(int));
-			cc.bad = 0;
-			cc.r = r;
-			pattern_each_capture(&r->patterns[i], md, ex->text,
-					     check_capture, &cc);
-			for (k = 0; k < ex->ncaps; k++) {
-				if (cc.seen[k])
-					continue;
-				diag(DIAG_ERROR, where.p, "rule '%s': capture "
-				     "'%s' expected '%s' but the matching "
-				     "pattern (line %lu) did not set it", r->id,
-				     ex->cap_names[k], ex->cap_values[k],
-				     r->patterns[i].loc.line);
-				cc.bad = 1;
-			}
-			free(cc.seen);
-			failed = cc.bad;
-		}
-		buf_free(&where);
-		return failed;
-	}
-	if (must_match) {
-		diag(DIAG_ERROR, where.p, "rule '%s': match example matches "
-		     "no pattern", r->id);
-		failed = 1;
-	}
-	buf_free(&where);
-	return failed;
-}
-
-int ruleset_self_test(const struct ruleset *rs, unsigned long *total)
-{
-	pcre2_match_data *md = pcre2_match_data_create(64, NULL);
-	size_t i, j;
-	int failed = 0;
-
-	*total = 0;
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *r = &rs->rules[i];
-
-		for (j = 0; j < r->nmatch_ex; j++, (*total)++)
-			failed += test_example(rs, r, &r->match_ex[j], 1, md);
-		for (j = 0; j < r->nnomatch_ex; j++, (*total)++)
-			failed += test_example(rs, r, &r->nomatch_ex[j], 0, md);
-	}
-	pcre2_match_data_free(md);
-	return failed;
-}

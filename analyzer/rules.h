@@ -38,13 +38,22 @@ struct pattern {
 	struct rule_loc loc;
 };
 
+enum example_kind {
+	EXAMPLE_TEXT,		/* a line: text patterns, text and log clauses */
+	EXAMPLE_YAML,		/* objects as YAML: object, condition, event */
+	EXAMPLE_DESCRIBE,	/* objects as kubectl describe output */
+};
+
 struct example {
+	enum example_kind kind;
 	char *text;
 	char **cap_names;	/* expected captures of the first match */
 	char **cap_values;
 	size_t ncaps;
 	struct rule_loc loc;
 };
+
+struct clause;
 
 struct rule {
 	char *id;
@@ -58,8 +67,17 @@ struct rule {
 	size_t ntags;
 	enum severity severity;
 	double confidence;	/* 0..1 */
-	struct pattern *patterns;
+	struct pattern *patterns;	/* text-line patterns (`patterns:`) */
 	size_t npatterns;
+	struct clause *clauses;		/* `match:` clauses, any may hit */
+	size_t nclauses;
+	unsigned target_mask;		/* 1 << enum target, of all clauses */
+	/* Finding-level requirements (`require:`), checked after the run. */
+	unsigned long min_count;
+	double min_span_s;		/* first to last seen, seconds */
+	int else_severity;		/* severity when not met; -1: drop */
+	char **suppressed_by;		/* rule ids that explain this one */
+	size_t nsuppressed_by;
 	struct example *match_ex;
 	size_t nmatch_ex;
 	struct example *nomatch_ex;
@@ -92,6 +110,12 @@ int ruleset_load_buffer(struct ruleset *rs, const char *name,
 
 /* Load a rule file, or every *.yaml file of a directory (sorted). */
 int ruleset_load_path(struct ruleset *rs, const char *path);
+
+/*
+ * Checks across files, after loading: every id named in suppressed_by
+ * exists. Returns the number of errors.
+ */
+int ruleset_check(const struct ruleset *rs);
 
 /* Load the pack compiled into the binary. */
 int ruleset_load_embedded(struct ruleset *rs);

@@ -91,6 +91,21 @@ for dir in tests/e2e/*/; do
 	fi
 done
 
+# 4. A short run of each fuzz target (skipped where clang is missing).
+if [ "${FUZZ_SMOKE_SECONDS:-0}" != 0 ]; then
+	if out=$(sh tools/fuzz.sh "$FUZZ_SMOKE_SECONDS" 2>&1); then
+		printf '%s\n' "$out" | sed 's/^/    /'
+		case "$out" in
+		*skipped*) echo "fuzz  smoke: skipped" ;;
+		*) pass=$((pass + 1)); echo "fuzz  smoke: ok" ;;
+		esac
+	else
+		printf '%s\n' "$out" | sed 's/^/    /'
+		note_fail "fuzz-smoke"
+		echo "fuzz  smoke: FAILED"
+	fi
+fi
+
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

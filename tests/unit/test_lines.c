@@ -109,11 +109,48 @@ static void test_long_line_bounded(void **state)
 	free(big);
 }
 
+/* A stream that gives some bytes, then fails. */
+static ssize_t broken_read(struct stream *s, void *dst, size_t n)
+{
+	int *calls = s->state;
+
+	(void)n;
+	if ((*calls)++ == 0) {
+		memcpy(dst, "a\nbc", 4);
+		return 4;
+	}
+	buf_adds(&s->err, "unexpected end of gzip data");
+	return -1;
+}
+
+static const struct stream_ops broken_ops = { broken_read, NULL };
+
+static void test_partial_line_before_error(void **state)
+{
+	int calls = 0;
+	struct stream *s = stream_new(&broken_ops, &calls);
+	struct lines l;
+	struct slice line;
+
+	(void)state;
+	lines_init(&l, s, 0);
+	assert_int_equal(lines_next(&l, &line), 1);
+	assert_int_equal(line.n, 1);
+	/* The bytes before the damage still come out as a line. */
+	assert_int_equal(lines_next(&l, &line), 1);
+	assert_int_equal(line.n, 2);
+	assert_memory_equal(line.p, "bc", 2);
+	assert_int_equal(lines_next(&l, &line), -1);
+	lines_free(&l);
+	stream_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_long_line_bounded),
+		cmocka_unit_test(test_partial_line_before_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,565 @@
+/*
+ * Evaluation of rule conditions against one subject: a text line, a log
+ * record, an event, an object condition or an object. Each target exposes
+ * its fields by name; every comparison asks "does any value of this field
+ * satisfy it", so list fields (spec.dnsNames) work without special syntax.
+ */
+#include "cond.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+const char *target_name(enum target t)
+{
+	static const char *const names[TARGET_COUNT] = {
+		"text", "log", "event", "condition", "object"
+	};
+
+	return (unsigned)t < TARGET_COUNT ? names[t] : "?";
+}
+
+void cond_free(struct cond *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nkids; i++)
+		cond_free(c->kids[i]);
+	free(c->kids);
+	free(c->field);
+	for (i = 0; i < c->nstrs; i++)
+		free(c->strs[i]);
+	free(c->strs);
+	free(c->re.src);
+	pcre2_code_free(c->re.re);
+	free(c);
+}
+
+void cond_caps_clear(struct cond_caps *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].value);
+	c->n = 0;
+}
+
+int cond_parse_number(const char *s, double *out)
+{
+	char *end;
+	double v;
+	int64_t age;
+
+	if (!s || !*s)
+		return -1;
+	v = strtod(s, &end);
+	if (end != s && !*end && isfinite(v)) {
+		*out = v;
+		return 0;
+	}
+	age = parse_age(s, strlen(s));
+	if (age < 0)
+		return -1;
+	*out = (double)age;
+	return 0;
+}
+
+/* Field access. fn is called with each value; returns 1 to stop early. */
+typedef int (*value_fn)(struct slice v, void *ctx);
+
+static int emit_str(const char *s, value_fn fn, void *ctx)
+{
+	return s ? fn(slice_cstr(s), ctx) : 0;
+}
+
+static int emit_num(int64_t v, value_fn fn, void *ctx)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	return fn(slice_cstr(tmp), ctx);
+}
+
+static int emit_decoded(struct slice raw, int quoted, value_fn fn, void *ctx)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (!quoted)
+		return fn(raw, ctx);
+	logrec_decode(raw, quoted, &b);
+	rc = fn(slice_make(b.p ? b.p : "", b.len), ctx);
+	buf_free(&b);
+	return rc;
+}
+
+/* Seconds from t (unix seconds) to the bundle's time, or -1. */
+static int64_t age_of(int64_t t, int64_t now_ms)
+{
+	if (t == TIME_UNKNOWN || now_ms == INT64_MIN)
+		return -1;
+	return now_ms / 1000 - t;
+}
+
+struct node_visit {
+	value_fn fn;
+	void *ctx;
+	int stop;
+};
+
+static void visit_node(const struct fnode *n, void *vctx)
+{
+	struct node_visit *v = vctx;
+	size_t i;
+
+	if (v->stop)
+		return;
+	if (n->type == FN_SCALAR) {
+		if (n->value)
+			v->stop = v->fn(slice_cstr(n->value), v->ctx);
+		else
+			v->stop = v->fn(slice_make("", 0), v->ctx);
+	} else if (n->type == FN_LIST) {
+		for (i = 0; i < n->nkids && !v->stop; i++)
+			visit_node(n->kids[i], vctx);
+	} else {
+		/* A map is present, but has no scalar value. */
+		v->stop = v->fn(slice_make("", 0), v->ctx);
+	}
+}
+
+/* metadata.annotations[key] or annotations[key]; NULL if not that form. */
+static const char *bracket_key(const char *field, const char *prefix,
+			       char *tmp, size_t cap)
+{
+	size_t n = strlen(prefix);
+	const char *close;
+
+	if (strncmp(field, prefix, n) || field[n] != '[')
+		return NULL;
+	close = strchr(field + n, ']');
+	if (!close || close[1] || (size_t)(close - field - n - 1) >= cap)
+		return NULL;
+	memcpy(tmp, field + n + 1, (size_t)(close - field - n - 1));
+	tmp[close - field - n - 1] = '\0';
+	return tmp;
+}
+
+static int object_values(const struct kobject *o, const char *field,
+			 int64_t now_ms, value_fn fn, void *ctx)
+{
+	char key[512];
+	const char *k;
+	struct node_visit nv;
+
+	if (!o)
+		return 0;
+	if (!strcmp(field, "kind"))
+		return emit_str(o->kind, fn, ctx);
+	if (!strcmp(field, "name") || !strcmp(field, "metadata.name"))
+		return emit_str(o->name, fn, ctx);
+	if (!strcmp(field, "namespace") || !strcmp(field, "metadata.namespace"))
+		return emit_str(o->ns, fn, ctx);
+	if (!strcmp(field, "uid") || !strcmp(field, "metadata.uid"))
+		return emit_str(o->uid, fn, ctx);
+	if (!strcmp(field, "apiVersion"))
+		return emit_str(o->api_version, fn, ctx);
+	if (!strcmp(field, "age")) {
+		int64_t a = age_of(o->created, now_ms);
+
+		return a >= 0 ? emit_num(a, fn, ctx) : 0;
+	}
+	if ((k = bracket_key(field, "metadata.annotations", key, sizeof(key))) ||
+	    (k = bracket_key(field, "annotations", key, sizeof(key))))
+		return emit_str(kobject_annotation(o, k), fn, ctx);
+	if ((k = bracket_key(field, "metadata.labels", key, sizeof(key))) ||
+	    (k = bracket_key(field, "labels", key, sizeof(key))))
+		return emit_str(kobject_label(o, k), fn, ctx);
+	nv.fn = fn;
+	nv.ctx = ctx;
+	nv.stop = 0;
+	fnode_find_all(o->root, field, visit_node, &nv);
+	return nv.stop;
+}
+
+static const char *level_word(char l)
+{
+	switch (l) {
+	case 'I': return "info";
+	case 'W': return "warning";
+	case 'E': return "error";
+	case 'F': return "fatal";
+	default: return NULL;
+	}
+}
+
+static int log_values(const struct subject *s, const char *f, value_fn fn,
+		      void *ctx)
+{
+	const struct logrec *r = s->rec;
+	int i;
+
+	if (!strcmp(f, "msg") || !strcmp(f, "message"))
+		return emit_decoded(r->msg, r->msg_quoted, fn, ctx);
+	if (!strcmp(f, "err") || !strcmp(f, "error")) {
+		if (!r->err.n && !r->err_quoted)
+			return 0;
+		return emit_decoded(r->err, r->err_quoted, fn, ctx);
+	}
+	if (!strcmp(f, "logger"))
+		return r->logger.n ? emit_decoded(r->logger, r->fmt ==
+				     LOGFMT_JSON || r->fmt == LOGFMT_KLOG_KV,
+				     fn, ctx) : 0;
+	if (!strcmp(f, "level"))
+		return emit_str(level_word(r->level), fn, ctx);
+	if (!strcmp(f, "caller"))
+		return r->caller.n ? fn(r->caller, ctx) : 0;
+	if (!strcmp(f, "text"))
+		return fn(r->text, ctx);
+	if (!strcmp(f, "source"))
+		return emit_str(r->source, fn, ctx);
+	/* Any other key; klog may repeat keys, so look at each. */
+	for (i = 0; i < (int)r->nkv; i++) {
+		if (!slice_eq(r->kv[i].key, f))
+			continue;
+		if (emit_decoded(r->kv[i].value, r->kv[i].quoted, fn, ctx))
+			return 1;
+	}
+	return 0;
+}
+
+static int event_values(const struct subject *s, const char *f, value_fn fn,
+			void *ctx)
+{
+	const struct kevent *e = s->ev;
+
+	if (!strcmp(f, "type"))
+		return emit_str(e->type, fn, ctx);
+	if (!strcmp(f, "reason"))
+		return emit_str(e->reason, fn, ctx);
+	if (!strcmp(f, "message"))
+		return emit_str(e->message, fn, ctx);
+	if (!strcmp(f, "from"))
+		return emit_str(e->from, fn, ctx);
+	if (!strcmp(f, "count"))
+		return emit_num((int64_t)(e->count ? e->count : 1), fn, ctx);
+	if (!strcmp(f, "age")) {
+		int64_t a = e->last_age_s >= 0 ? e->last_age_s :
+			age_of(e->last_seen, s->now_ms);
+
+		return a >= 0 ? emit_num(a, fn, ctx) : 0;
+	}
+	if (!strcmp(f, "first_age")) {
+		int64_t a = e->first_age_s >= 0 ? e->first_age_s :
+			age_of(e->first_seen, s->now_ms);
+
+		return a >= 0 ? emit_num(a, fn, ctx) : 0;
+	}
+	if (!strcmp(f, "kind"))
+		return emit_str(e->obj_kind, fn, ctx);
+	if (!strcmp(f, "namespace"))
+		return emit_str(e->obj_ns, fn, ctx);
+	if (!strcmp(f, "name"))
+		return emit_str(e->obj_name, fn, ctx);
+	if (!strncmp(f, "object.", 7))
+		return object_values(s->obj, f + 7, s->now_ms, fn, ctx);
+	return 0;
+}
+
+static int condition_values(const struct subject *s, const char *f,
+			    value_fn fn, void *ctx)
+{
+	const struct kcondition *c = s->kc;
+
+	if (!strcmp(f, "type"))
+		return emit_str(c->type, fn, ctx);
+	if (!strcmp(f, "status"))
+		return emit_str(c->status, fn, ctx);
+	if (!strcmp(f, "reason"))
+		return emit_str(c->reason, fn, ctx);
+	if (!strcmp(f, "message"))
+		return emit_str(c->message, fn, ctx);
+	if (!strcmp(f, "age")) {
+		int64_t a = age_of(c->last_transition_ts, s->now_ms);
+
+		return a >= 0 ? emit_num(a, fn, ctx) : 0;
+	}
+	if (!strcmp(f, "kind") || !strcmp(f, "namespace") ||
+	    !strcmp(f, "name"))
+		return object_values(s->obj, f, s->now_ms, fn, ctx);
+	if (!strncmp(f, "object.", 7))
+		return object_values(s->obj, f + 7, s->now_ms, fn, ctx);
+	return 0;
+}
+
+static int get_values(const struct subject *s, const char *field,
+		      value_fn fn, void *ctx)
+{
+	switch (s->target) {
+	case TARGET_TEXT:
+		if (!strcmp(field, "line"))
+			return fn(s->line, ctx);
+		if (!strcmp(field, "source"))
+			return emit_str(s->source, fn, ctx);
+		return 0;
+	case TARGET_LOG:
+		return log_values(s, field, fn, ctx);
+	case TARGET_EVENT:
+		return event_values(s, field, fn, ctx);
+	case TARGET_CONDITION:
+		return condition_values(s, field, fn, ctx);
+	case TARGET_OBJECT:
+		return object_values(s->obj, field, s->now_ms, fn, ctx);
+	}
+	return 0;
+}
+
+static const char *const known_fields[TARGET_COUNT][16] = {
+	{ "line", "source", NULL },
+	{ "msg", "message", "err", "error", "logger", "level", "caller",
+	  "text", "source", NULL },
+	{ "type", "reason", "message", "from", "count", "age", "first_age",
+	  "kind", "namespace", "name", NULL },
+	{ "type", "status", "reason", "message", "age", "kind", "namespace",
+	  "name", NULL },
+	{ "kind", "name", "namespace", "uid", "apiVersion", "age", NULL },
+};
+
+int cond_field_known(enum target t, const char *field)
+{
+	size_t i;
+
+	if ((unsigned)t >= TARGET_COUNT)
+		return 0;
+	for (i = 0; known_fields[t][i]; i++)
+		if (!strcmp(known_fields[t][i], field))
+			return 1;
+	switch (t) {
+	case TARGET_LOG:
+		/* Any key=value of a record; keys are words. */
+		return field[strspn(field, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")]
+		       == '\0';
+	case TARGET_EVENT:
+	case TARGET_CONDITION:
+		return !strncmp(field, "object.", 7) && field[7];
+	case TARGET_OBJECT:
+		return strchr(field, '.') != NULL || strchr(field, '[') != NULL;
+	default:
+		return 0;
+	}
+}
+
+struct field_eval {
+	const struct ruleset *rs;
+	const struct cond *c;
+	pcre2_match_data *md;
+	struct cond_caps *caps;
+	unsigned long *limit_hits;
+	int found;
+	int result;
+};
+
+struct cap_copy {
+	struct cond_caps *caps;
+};
+
+static void copy_capture(const char *name, struct slice value, void *ctx)
+{
+	struct cond_caps *caps = ctx;
+
+	if (caps->n >= COND_MAX_CAPS)
+		return;
+	caps->v[caps->n].name = name;
+	caps->v[caps->n].value = xstrndup(value.p, value.n);
+	caps->n++;
+}
+
+static int eq(struct slice v, const char *s, int nocase)
+{
+	size_t n = strlen(s);
+
+	if (v.n != n)
+		return 0;
+	return nocase ? !strncasecmp(v.p, s, n) : !memcmp(v.p, s, n);
+}
+
+static int check_value(struct slice v, void *vctx)
+{
+	struct field_eval *fe = vctx;
+	const struct cond *c = fe->c;
+	size_t i;
+	double x;
+
+	fe->found = 1;
+	switch (c->cmp) {
+	case CMP_PRESENT:
+	case CMP_ABSENT:
+		return 1;
+	case CMP_EQ:
+	case CMP_IN:
+		for (i = 0; i < c->nstrs; i++)
+			if (eq(v, c->strs[i], c->nocase))
+				return fe->result = 1;
+		return 0;
+	case CMP_CONTAINS:
+		return fe->result = c->nstrs && memmem(v.p, v.n, c->strs[0],
+						       strlen(c->strs[0])) != NULL;
+	case CMP_REGEX: {
+		int rc = pattern_match(fe->rs, &c->re, v.p, v.n, fe->md);
+
+		if (rc < 0) {
+			(*fe->limit_hits)++;
+			return 0;
+		}
+		if (!rc)
+			return 0;
+		pattern_each_capture(&c->re, fe->md, v.p, copy_capture,
+				     fe->caps);
+		return fe->result = 1;
+	}
+	default: {
+		char tmp[64];
+
+		if (v.n == 0 || v.n >= sizeof(tmp))
+			return 0;
+		memcpy(tmp, v.p, v.n);
+		tmp[v.n] = '\0';
+		if (cond_parse_number(tmp, &x) < 0)
+			return 0;
+		switch (c->cmp) {
+		case CMP_GT: fe->result = x > c->num; break;
+		case CMP_GTE: fe->result = x >= c->num; break;
+		case CMP_LT: fe->result = x < c->num; break;
+		case CMP_LTE: fe->result = x <= c->num; break;
+		default: break;
+		}
+		return fe->result;
+	}
+	}
+}
+
+static void merge_caps(struct cond_caps *into, struct cond_caps *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++) {
+		if (into->n < COND_MAX_CAPS)
+			into->v[into->n++] = from->v[i];
+		else
+			free(from->v[i].value);
+	}
+	from->n = 0;
+}
+
+int cond_eval(const struct ruleset *rs, const struct cond *c,
+	      const struct subject *s, pcre2_match_data *md,
+	      struct cond_caps *caps, unsigned long *limit_hits)
+{
+	struct cond_caps tmp;
+	size_t i;
+	int r;
+
+	if (!c)
+		return 1;
+	switch (c->op) {
+	case COND_ALL:
+		tmp.n = 0;
+		for (i = 0; i < c->nkids; i++) {
+			if (!cond_eval(rs, c->kids[i], s, md, &tmp,
+				       limit_hits)) {
+				cond_caps_clear(&tmp);
+				return 0;
+			}
+		}
+		merge_caps(caps, &tmp);
+		return 1;
+	case COND_ANY:
+		for (i = 0; i < c->nkids; i++) {
+			tmp.n = 0;
+			if (cond_eval(rs, c->kids[i], s, md, &tmp,
+				      limit_hits)) {
+				merge_caps(caps, &tmp);
+				return 1;
+			}
+			cond_caps_clear(&tmp);
+		}
+		return 0;
+	case COND_NOT:
+		tmp.n = 0;
+		r = c->nkids ? cond_eval(rs, c->kids[0], s, md, &tmp,
+					 limit_hits) : 0;
+		cond_caps_clear(&tmp);
+		return !r;
+	case COND_FIELD: {
+		struct field_eval fe;
+
+		fe.rs = rs;
+		fe.c = c;
+		fe.md = md;
+		fe.caps = caps;
+		fe.limit_hits = limit_hits;
+		fe.found = 0;
+		fe.result = 0;
+		get_values(s, c->field, check_value, &fe);
+		if (c->cmp == CMP_PRESENT)
+			return fe.found;
+		if (c->cmp == CMP_ABSENT)
+			return !fe.found;
+		return fe.result;
+	}
+	}
+	return 0;
+}
+
+int rule_eval(const struct ruleset *rs, const struct rule *r,
+	      const struct subject *s, pcre2_match_data *md,
+	      struct cond_caps *caps, unsigned long *limit_hits)
+{
+	size_t i;
+	int hit = 0;
+
+	if (!(r->target_mask & (1u << s->target)))
+		return 0;
+	if (s->target == TARGET_TEXT) {
+		for (i = 0; i < r->npatterns; i++) {
+			int rc = pattern_match(rs, &r->patterns[i], s->line.p,
+					       s->line.n, md);
+
+			if (rc < 0) {
+				(*limit_hits)++;
+				continue;
+			}
+			if (!rc)
+				continue;
+			/*
+			 * Once a line hits, the rule's other patterns still
+			 * run on it, so every named value it carries is kept.
+			 */
+			hit = 1;
+			pattern_each_capture(&r->patterns[i], md, s->line.p,
+					     copy_capture, caps);
+		}
+	}
+	for (i = 0; i < r->nclauses; i++) {
+		struct cond_caps tmp;
+
+		if (r->clauses[i].target != s->target)
+			continue;
+		tmp.n = 0;
+		if (cond_eval(rs, r->clauses[i].where, s, md, &tmp,
+			      limit_hits)) {
+			merge_caps(caps, &tmp);
+			hit = 1;
+			break;
+		}
+		cond_caps_clear(&tmp);
+	}
+	return hit;
+}

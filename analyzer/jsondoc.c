@@ -1,0 +1,580 @@
+/*
+ * JSON text to objects (stage three of the pipeline, after detect). A
+ * byte scanner that never recurses follows strings and nesting across
+ * the lines it is fed and cuts out one value at a time: each element of a
+ * List's "items" or of a top-level array, or each top-level value. Only
+ * that value is buffered; cJSON parses it, and the tree becomes a field
+ * tree (with the line of every value, found by a second flat pass) for
+ * kobject_from_tree().
+ */
+#include "jsondoc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "input.h"
+#include "object.h"
+
+/* What the values at the element depth are. */
+enum jmode {
+	J_TOP,		/* top-level values: objects, one after another */
+	J_ARRAY,	/* elements of a top-level array */
+	J_LIST,		/* elements of a top-level object's "items" */
+	J_TAIL,		/* the rest of a List object after "items" */
+};
+
+struct jsondoc {
+	struct parse_ctx pc;
+	size_t max;
+	int started;
+
+	/* The scanner. */
+	unsigned long depth;	/* containers open */
+	int in_str, esc;
+	enum jmode mode;
+	unsigned long edepth;	/* depth where elements start */
+	int want_elem;		/* the next value at edepth is a new element */
+	unsigned long item;	/* elements seen in the current container */
+	unsigned long top_values;
+
+	/* Spotting "items": [ at depth 1 of a top-level object. */
+	int k_expect;		/* a key comes next */
+	int k_in;		/* inside that key */
+	char kbuf[6];
+	size_t klen;
+	int k_items;		/* the last key was "items" */
+	int k_colon;		/* and its ':' was seen */
+
+	/* The element being cut out. */
+	int cap_on;		/* inside an element object or array */
+	int cap_keep;		/* its bytes are kept (not being dropped) */
+	struct buf cap;
+	unsigned long cap_line, cap_col, cap_item;
+	size_t peak;
+
+	unsigned long last_line;
+	unsigned long junk_lines, junk_line, junk_col;
+};
+
+/* The line and offset of each value in a cut-out element, in order. */
+struct vpos {
+	unsigned long line;
+	size_t off, len;
+};
+
+struct conv {
+	const char *text;
+	const struct vpos *v;
+	size_t n, i;
+	unsigned long line0;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void warn(const struct jsondoc *p, unsigned long line,
+		 unsigned long col, const char *fmt, ...)
+{
+	struct buf w = BUF_INIT, msg = BUF_INIT;
+	va_list ap;
+
+	if (!p->pc.in)
+		return;
+	buf_addf(&w, "%s:%lu", p->pc.source ? p->pc.source : "-", line);
+	if (col)
+		buf_addf(&w, ":%lu", col);
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	input_warning(p->pc.in, buf_str(&w), "%s", buf_str(&msg));
+	buf_free(&w);
+	buf_free(&msg);
+}
+
+/* ---- From cJSON to a field tree. ---- */
+
+/*
+ * One flat pass over a valid JSON text records where every value starts,
+ * in the order a pre-order walk of cJSON's tree meets them: a string
+ * followed by ':' is a key, every other token start is a value.
+ */
+static struct vpos *scan_values(const char *s, size_t n, unsigned long line,
+				size_t *count)
+{
+	struct vpos *v = NULL;
+	size_t i = 0, nv = 0, cap = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t start = i, j;
+
+		if (c == '\n') {
+			line++;
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+			for (j = i; j < n && isspace((unsigned char)s[j]); j++)
+				;
+			if (j < n && s[j] == ':')
+				continue;
+		} else if (c == '-' || isdigit(c)) {
+			while (i < n && (isdigit((unsigned char)s[i]) ||
+					 strchr("+-.eE", s[i])))
+				i++;
+		} else if (c == '{' || c == '[') {
+			i++;
+		} else if (isalpha(c)) {
+			while (i < n && isalpha((unsigned char)s[i]))
+				i++;
+		} else {
+			i++;
+			continue;
+		}
+		v = xgrow(v, &cap, nv + 1, sizeof(*v));
+		v[nv].line = line;
+		v[nv].off = start;
+		v[nv].len = (i < n ? i : n) - start;
+		nv++;
+	}
+	*count = nv;
+	return v;
+}
+
+/* A number as text: as written when known, else without a needless .0. */
+static char *number_text(const cJSON *j, const struct conv *cv,
+			 const struct vpos *v)
+{
+	struct buf b = BUF_INIT;
+	double d = j->valuedouble;
+
+	if (v && v->len && (cv->text[v->off] == '-' ||
+			    isdigit((unsigned char)cv->text[v->off])))
+		return xstrndup(cv->text + v->off, v->len);
+	if (d == floor(d) && fabs(d) < 1e15)
+		buf_addf(&b, "%.0f", d);
+	else
+		buf_addf(&b, "%.17g", d);
+	return buf_detach(&b);
+}
+
+/* Depth is bounded by JSONDOC_MAX_DEPTH before cJSON ever sees the text. */
+static struct fnode *convert(const cJSON *j, struct conv *cv)
+{
+	const struct vpos *v = cv->i < cv->n ? &cv->v[cv->i] : NULL;
+	unsigned long line = v ? v->line : cv->line0;
+	struct fnode *n;
+	const cJSON *c;
+
+	cv->i++;
+	if (cJSON_IsObject(j) || cJSON_IsArray(j)) {
+		int obj = cJSON_IsObject(j);
+
+		n = fnode_new(obj ? FN_MAP : FN_LIST, line);
+		for (c = j->child; c; c = c->next) {
+			struct fnode *k = convert(c, cv);
+
+			if (obj)
+				fnode_add(n, c->string ? c->string : "",
+					  c->string ? strlen(c->string) : 0, k);
+			else
+				fnode_add(n, NULL, 0, k);
+		}
+		return n;
+	}
+	n = fnode_new(FN_SCALAR, line);
+	if (cJSON_IsString(j) || cJSON_IsRaw(j))
+		n->value = xstrdup(j->valuestring ? j->valuestring : "");
+	else if (cJSON_IsNumber(j))
+		n->value = number_text(j, cv, v);
+	else if (cJSON_IsTrue(j))
+		n->value = xstrdup("true");
+	else if (cJSON_IsFalse(j))
+		n->value = xstrdup("false");
+	return n;
+}
+
+static struct fnode *kid(struct fnode *map, const char *key)
+{
+	size_t i;
+
+	if (!map || map->type != FN_MAP)
+		return NULL;
+	for (i = 0; i < map->nkids; i++)
+		if (map->kids[i]->key && !strcmp(map->kids[i]->key, key))
+			return map->kids[i];
+	return NULL;
+}
+
+/*
+ * Hand on a tree that looks like a Kubernetes object (a kind or a
+ * metadata map): JSON log records and the like are dropped silently, and
+ * so is an empty List ("items": null).
+ */
+static void emit_tree(struct jsondoc *p, struct fnode *tree,
+		      unsigned long line)
+{
+	struct fnode *meta = kid(tree, "metadata");
+	struct fnode *kind = kid(tree, "kind");
+	struct kobject *o;
+
+	if (tree->type != FN_MAP ||
+	    (!(meta && meta->type == FN_MAP) &&
+	     !(kind && kind->type == FN_SCALAR && kind->value)) ||
+	    (kind && kind->value && str_ends(kind->value, "List"))) {
+		fnode_free(tree);
+		return;
+	}
+	o = kobject_from_tree(tree, ORIGIN_JSON, p->pc.source, line);
+	if (!o)
+		return;
+	if (p->pc.on_object)
+		p->pc.on_object(o, p->pc.ctx);
+	else
+		kobject_free(o);
+}
+
+/* Where cJSON stopped, as a line and column of the input. */
+static void error_at(const struct jsondoc *p, const char *err,
+		     unsigned long *line, unsigned long *col)
+{
+	const char *s = p->cap.p;
+	size_t off, i, bol = 0;
+
+	*line = p->cap_line;
+	*col = p->cap_col;
+	if (!err || err < s || err > s + p->cap.len)
+		return;
+	off = (size_t)(err - s);
+	for (i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			bol = i + 1;
+		}
+	}
+	*col = (bol ? 1 : p->cap_col) + (unsigned long)(off - bol);
+}
+
+static void parse_elem(struct jsondoc *p)
+{
+	cJSON *j = cJSON_ParseWithLength(p->cap.p, p->cap.len);
+	struct conv cv;
+	struct fnode *tree;
+
+	if (!j) {
+		const char *err = cJSON_GetErrorPtr();
+		unsigned long line, col;
+		struct buf near = BUF_INIT;
+		size_t i;
+
+		error_at(p, err, &line, &col);
+		for (i = 0; err && err >= p->cap.p &&
+		     err + i < p->cap.p + p->cap.len && i < 24 &&
+		     err[i] != '\n'; i++)
+			buf_addc(&near, err[i]);
+		if (near.len)
+			warn(p, line, col, "invalid JSON in item %lu: syntax "
+			     "error near '%s'; item skipped", p->cap_item,
+			     buf_str(&near));
+		else
+			warn(p, line, col, "invalid JSON in item %lu: "
+			     "unexpected end; item skipped", p->cap_item);
+		buf_free(&near);
+		return;
+	}
+	memset(&cv, 0, sizeof(cv));
+	cv.text = p->cap.p;
+	cv.line0 = p->cap_line;
+	cv.v = scan_values(p->cap.p, p->cap.len, p->cap_line, &cv.n);
+	tree = convert(j, &cv);
+	cJSON_Delete(j);
+	free((void *)cv.v);
+	emit_tree(p, tree, p->cap_line);
+}
+
+/* ---- The scanner. ---- */
+
+static void note_peak(struct jsondoc *p)
+{
+	if (p->cap.cap > p->peak)
+		p->peak = p->cap.cap;
+}
+
+/* Keep bytes of the element, or start dropping it when it grows too big. */
+static void keep(struct jsondoc *p, const char *s, size_t n, int newline)
+{
+	if (!p->cap_on || !p->cap_keep)
+		return;
+	if (p->cap.len + n + (size_t)newline > p->max) {
+		warn(p, p->cap_line, p->cap_col,
+		     "JSON item %lu larger than %zu bytes; item skipped",
+		     p->cap_item, p->max);
+		p->cap_keep = 0;
+		buf_free(&p->cap);
+		return;
+	}
+	buf_add(&p->cap, s, n);
+	if (newline)
+		buf_addc(&p->cap, '\n');
+	note_peak(p);
+}
+
+static void start_elem(struct jsondoc *p, unsigned long lineno, size_t col,
+		       unsigned long item)
+{
+	p->cap_on = 1;
+	p->cap_keep = 1;
+	p->cap_line = lineno;
+	p->cap_col = (unsigned long)col + 1;
+	p->cap_item = item;
+	buf_reset(&p->cap);
+}
+
+static void end_elem(struct jsondoc *p)
+{
+	if (p->cap_keep)
+		parse_elem(p);
+	p->cap_on = 0;
+	p->cap_keep = 0;
+	buf_reset(&p->cap);
+}
+
+static void enter_container(struct jsondoc *p, enum jmode mode,
+			    unsigned long edepth)
+{
+	p->mode = mode;
+	p->edepth = edepth;
+	p->want_elem = 1;
+	p->item = 0;
+}
+
+static void to_top(struct jsondoc *p)
+{
+	p->mode = J_TOP;
+	p->edepth = 0;
+	p->want_elem = 1;
+}
+
+/* A key string at depth 1 of a top-level object is over. */
+static void key_done(struct jsondoc *p)
+{
+	p->k_in = 0;
+	p->k_expect = 0;
+	p->k_items = p->klen == 5 && !memcmp(p->kbuf, "items", 5);
+}
+
+/*
+ * The first byte of a value (not a key) at the current depth. Returns 1
+ * when the rest of the line is to be skipped (text outside JSON).
+ */
+static int value_start(struct jsondoc *p, char c, unsigned long lineno,
+		       size_t i, size_t *from)
+{
+	if (p->depth == 1 && p->mode == J_TOP) {
+		/* "items": [ makes the top-level object a List. */
+		if (p->k_colon && c == '[') {
+			p->cap_on = 0;
+			p->cap_keep = 0;
+			buf_reset(&p->cap);
+			enter_container(p, J_LIST, 2);
+		}
+		p->k_colon = 0;
+		return 0;
+	}
+	if (p->depth != p->edepth || p->mode == J_TAIL)
+		return 0;
+	if (p->depth == 0) {
+		if (c == '{') {
+			p->top_values++;
+			start_elem(p, lineno, i, p->top_values);
+			*from = i;
+			p->k_expect = 1;
+			p->k_items = p->k_colon = 0;
+		} else if (c == '[') {
+			enter_container(p, J_ARRAY, 1);
+		} else {
+			if (!p->junk_lines++) {
+				p->junk_line = lineno;
+				p->junk_col = (unsigned long)i + 1;
+			}
+			return 1;
+		}
+		return 0;
+	}
+	if (!p->want_elem)
+		return 0;
+	p->want_elem = 0;
+	p->item++;
+	if (c == '{' || c == '[') {
+		start_elem(p, lineno, i, p->item);
+		*from = i;
+	}
+	return 0;
+}
+
+static void open_bracket(struct jsondoc *p, unsigned long lineno, size_t i)
+{
+	p->depth++;
+	if (p->cap_on && p->cap_keep &&
+	    p->depth - p->edepth > JSONDOC_MAX_DEPTH) {
+		warn(p, lineno, (unsigned long)i + 1,
+		     "JSON item %lu nested deeper than %d levels; item "
+		     "skipped", p->cap_item, JSONDOC_MAX_DEPTH);
+		p->cap_keep = 0;
+		buf_free(&p->cap);
+	}
+}
+
+/* Returns 1 when an element ended with this byte. */
+static int close_bracket(struct jsondoc *p, unsigned long lineno, size_t i)
+{
+	if (p->depth == 0) {
+		if (!p->junk_lines++) {
+			p->junk_line = lineno;
+			p->junk_col = (unsigned long)i + 1;
+		}
+		return 0;
+	}
+	p->depth--;
+	if (p->cap_on && p->depth == p->edepth)
+		return 1;
+	/* The container of the elements, or the List object, closed. */
+	if (p->mode == J_LIST && p->depth + 1 == p->edepth)
+		p->mode = J_TAIL;
+	else if ((p->mode == J_ARRAY || p->mode == J_TAIL) && p->depth == 0)
+		to_top(p);
+	return 0;
+}
+
+struct jsondoc *jsondoc_new(const struct parse_ctx *pc)
+{
+	struct jsondoc *p = xcalloc(1, sizeof(*p));
+
+	p->pc = *pc;
+	p->max = pc->max_object_bytes ? pc->max_object_bytes :
+		 JSONDOC_DEFAULT_MAX;
+	to_top(p);
+	return p;
+}
+
+void jsondoc_line(struct jsondoc *p, struct slice line, unsigned long lineno)
+{
+	const char *s = line.p;
+	size_t i = 0, from = 0;
+
+	p->last_line = lineno;
+	if (!p->started) {
+		p->started = 1;
+		if (slice_starts(line, "$ "))
+			return;
+		if (slice_starts(line, "\xEF\xBB\xBF"))
+			i = from = 3;
+	}
+	for (; i < line.n; i++) {
+		char c = s[i];
+
+		if (p->in_str) {
+			if (p->esc) {
+				p->esc = 0;
+			} else if (c == '\\') {
+				p->esc = 1;
+			} else if (c == '"') {
+				p->in_str = 0;
+				if (p->k_in)
+					key_done(p);
+			} else if (p->k_in) {
+				if (p->klen < sizeof(p->kbuf))
+					p->kbuf[p->klen] = c;
+				p->klen++;
+			}
+			continue;
+		}
+		switch (c) {
+		case ' ': case '\t': case '\r': case '\n':
+			continue;
+		case ',':
+			if (p->depth == p->edepth)
+				p->want_elem = 1;
+			if (p->depth == 1 && p->mode == J_TOP) {
+				p->k_expect = 1;
+				p->k_items = p->k_colon = 0;
+			}
+			continue;
+		case ':':
+			if (p->depth == 1 && p->mode == J_TOP)
+				p->k_colon = p->k_items;
+			continue;
+		case '}':
+		case ']':
+			if (close_bracket(p, lineno, i)) {
+				keep(p, s + from, i + 1 - from, 0);
+				end_elem(p);
+			}
+			continue;
+		default:
+			break;
+		}
+		if (c == '"' && p->depth == 1 && p->mode == J_TOP &&
+		    p->k_expect) {
+			p->in_str = 1;
+			p->k_in = 1;
+			p->klen = 0;
+			continue;
+		}
+		if (value_start(p, c, lineno, i, &from))
+			break;
+		if (c == '"')
+			p->in_str = 1;
+		else if (c == '{' || c == '[')
+			open_bracket(p, lineno, i);
+	}
+	if (p->cap_on)
+		keep(p, s + from, line.n - from, 1);
+}
+
+void jsondoc_end(struct jsondoc *p)
+{
+	if (p->junk_lines)
+		warn(p, p->junk_line, p->junk_col,
+		     "not JSON: text outside any JSON value skipped (%lu "
+		     "line%s)", p->junk_lines, p->junk_lines == 1 ? "" : "s");
+	if (p->depth || p->in_str) {
+		if (p->cap_on && p->cap_keep)
+			warn(p, p->last_line, 0,
+			     "truncated JSON: input ends inside item %lu "
+			     "(started at line %lu); item skipped",
+			     p->cap_item, p->cap_line);
+		else
+			warn(p, p->last_line, 0,
+			     "truncated JSON: input ends inside a value");
+	}
+	p->cap_on = p->cap_keep = 0;
+	buf_free(&p->cap);
+	p->junk_lines = 0;
+	p->depth = 0;
+	p->in_str = 0;
+	to_top(p);
+}
+
+void jsondoc_free(struct jsondoc *p)
+{
+	if (!p)
+		return;
+	buf_free(&p->cap);
+	free(p);
+}
+
+size_t jsondoc_peak_buffer(const struct jsondoc *p)
+{
+	return p->peak;
+}

@@ -1,0 +1,788 @@
+/*
+ * YAML documents to objects (stage three of the pipeline, after detect).
+ * Lines are collected per YAML document and each document is read with
+ * libyaml's event API into a field tree, which kobject_from_tree() turns
+ * into objects; a List or a top-level sequence is split into its items.
+ * Aliases are never expanded, nesting is capped, and a document libyaml
+ * rejects gets one repair attempt (tabs and shifted indentation from copy
+ * and paste) before it is reported and dropped.
+ */
+#include "yamldoc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "input.h"
+#include "object.h"
+
+/* Longest run of missing line numbers filled with empty lines. */
+#define GAP_FILL_MAX 4096
+
+struct yamldoc {
+	struct parse_ctx pc;
+	size_t max;
+	struct buf doc;		/* text of the current document */
+	int have_doc;		/* doc holds at least one line (or was cut) */
+	unsigned long doc_line;	/* line number of the first line of doc */
+	unsigned long next_line;	/* the number the next line should have */
+	int started;		/* a line was seen (for the prompt rule) */
+	int oversize;		/* the current document is being dropped */
+};
+
+/* One open mapping or sequence while a document is built from events. */
+struct frame {
+	struct fnode *n;
+	char *key;		/* a mapping's pending key, or NULL */
+	size_t keylen;
+	unsigned long key_line;
+	int have_key;
+	int is_key;		/* a complex key: built, then thrown away */
+};
+
+enum {
+	BUILD_OK = 0,
+	BUILD_BAD_YAML = -1,
+	BUILD_TOO_DEEP = -2,
+};
+
+/* The state of reading one document buffer. */
+struct build {
+	unsigned long base;	/* line number of the buffer's first line */
+	struct frame *st;
+	size_t depth, cap;
+	struct fnode *root;	/* the document being built */
+	struct fnode **docs;	/* finished documents, in order */
+	size_t ndocs, capdocs;
+	unsigned long err_line, err_col;
+	struct buf err;		/* libyaml's problem, when it failed */
+};
+
+/* Where: "source:line:col" (col 0 leaves it out). */
+static void where(struct buf *w, const struct yamldoc *p, unsigned long line,
+		  unsigned long col)
+{
+	buf_reset(w);
+	buf_addf(w, "%s:%lu", p->pc.source ? p->pc.source : "-", line);
+	if (col)
+		buf_addf(w, ":%lu", col);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void warn(const struct yamldoc *p, unsigned long line,
+		 unsigned long col, const char *fmt, ...)
+{
+	struct buf w = BUF_INIT, msg = BUF_INIT;
+	va_list ap;
+
+	if (!p->pc.in)
+		return;
+	where(&w, p, line, col);
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	input_warning(p->pc.in, buf_str(&w), "%s", buf_str(&msg));
+	buf_free(&w);
+	buf_free(&msg);
+}
+
+/* ---- Building a field tree from libyaml events. ---- */
+
+static void build_init(struct build *b, unsigned long base)
+{
+	memset(b, 0, sizeof(*b));
+	b->base = base;
+}
+
+static void build_free(struct build *b)
+{
+	size_t i;
+
+	/* Open nodes hang off root, except complex keys, which hang nowhere. */
+	for (i = 0; i < b->depth; i++) {
+		free(b->st[i].key);
+		if (b->st[i].is_key)
+			fnode_free(b->st[i].n);
+	}
+	free(b->st);
+	fnode_free(b->root);
+	for (i = 0; i < b->ndocs; i++)
+		fnode_free(b->docs[i]);
+	free(b->docs);
+	buf_free(&b->err);
+	memset(b, 0, sizeof(*b));
+}
+
+static int is_null_word(const char *v, size_t n)
+{
+	return n == 0 || (n == 1 && v[0] == '~') ||
+	       (n == 4 && (!memcmp(v, "null", 4) || !memcmp(v, "Null", 4) ||
+			   !memcmp(v, "NULL", 4)));
+}
+
+static void push(struct build *b, struct fnode *n, int is_key)
+{
+	struct frame *f;
+
+	b->st = xgrow(b->st, &b->cap, b->depth + 1, sizeof(*b->st));
+	f = &b->st[b->depth++];
+	memset(f, 0, sizeof(*f));
+	f->n = n;
+	f->is_key = is_key;
+}
+
+static void set_key(struct frame *f, char *key, size_t keylen,
+		    unsigned long line)
+{
+	free(f->key);
+	f->key = key;
+	f->keylen = keylen;
+	f->key_line = line;
+	f->have_key = 1;
+}
+
+/*
+ * Put a new node where the events say it goes: the document root, the
+ * next item of a sequence, or a mapping's key or value. A value takes the
+ * line of its key, which is where a reader looks for it.
+ */
+static void place(struct build *b, struct fnode *n, int container)
+{
+	struct frame *top = b->depth ? &b->st[b->depth - 1] : NULL;
+	int is_key = 0;
+
+	if (!top) {
+		fnode_free(b->root);
+		b->root = n;
+	} else if (top->n->type == FN_LIST) {
+		fnode_add(top->n, NULL, 0, n);
+	} else if (!top->have_key) {
+		if (!container) {
+			char *k = n->value ? n->value : xstrdup("");
+			size_t kl = n->value ? strlen(n->value) : 0;
+
+			n->value = NULL;
+			set_key(top, k, kl, n->line);
+			fnode_free(n);
+			return;
+		}
+		is_key = 1;
+	} else {
+		n->line = top->key_line;
+		fnode_add(top->n, top->key, top->keylen, n);
+		free(top->key);
+		top->key = NULL;
+		top->have_key = 0;
+	}
+	if (container)
+		push(b, n, is_key);
+}
+
+static void pop(struct build *b)
+{
+	struct frame *f;
+
+	if (!b->depth)
+		return;
+	f = &b->st[--b->depth];
+	free(f->key);
+	f->key = NULL;
+	if (f->is_key) {
+		/* A mapping or sequence used as a key: keep an empty key. */
+		unsigned long line = f->n->line;
+
+		fnode_free(f->n);
+		if (b->depth)
+			set_key(&b->st[b->depth - 1], xstrdup(""), 0, line);
+	}
+}
+
+static void finish_doc(struct build *b)
+{
+	if (!b->root)
+		return;
+	b->docs = xgrow(b->docs, &b->capdocs, b->ndocs + 1, sizeof(*b->docs));
+	b->docs[b->ndocs++] = b->root;
+	b->root = NULL;
+}
+
+static int on_event(struct build *b, const yaml_event_t *ev)
+{
+	unsigned long line = b->base + (unsigned long)ev->start_mark.line;
+	struct fnode *n;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		fnode_free(b->root);
+		b->root = NULL;
+		break;
+	case YAML_DOCUMENT_END_EVENT:
+		finish_doc(b);
+		break;
+	case YAML_SCALAR_EVENT: {
+		const char *v = (const char *)ev->data.scalar.value;
+		size_t len = ev->data.scalar.length;
+
+		n = fnode_new(FN_SCALAR, line);
+		if (!(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		      !ev->data.scalar.tag && is_null_word(v, len)))
+			n->value = xstrndup(v, len);
+		place(b, n, 0);
+		break;
+	}
+	case YAML_ALIAS_EVENT:
+		/* Never expanded: that is how billion-laughs input stays small. */
+		place(b, fnode_new(FN_SCALAR, line), 0);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (b->depth >= YAMLDOC_MAX_DEPTH) {
+			b->err_line = line;
+			b->err_col = (unsigned long)ev->start_mark.column + 1;
+			return BUILD_TOO_DEEP;
+		}
+		n = fnode_new(ev->type == YAML_SEQUENCE_START_EVENT ?
+			      FN_LIST : FN_MAP, line);
+		place(b, n, 1);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		pop(b);
+		break;
+	default:
+		break;
+	}
+	return BUILD_OK;
+}
+
+/* Count the lines before offset off: libyaml gives reader errors so. */
+static void offset_mark(const char *text, size_t len, size_t off,
+			unsigned long *line, unsigned long *col)
+{
+	size_t i, bol = 0;
+
+	*line = 0;
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			bol = i + 1;
+		}
+	}
+	*col = (unsigned long)(off - bol) + 1;
+}
+
+static void set_error(struct build *b, const yaml_parser_t *yp,
+		      const char *text, size_t len)
+{
+	unsigned long line, col;
+
+	buf_reset(&b->err);
+	if (yp->error == YAML_READER_ERROR) {
+		offset_mark(text, len, yp->problem_offset, &line, &col);
+		buf_adds(&b->err, yp->problem ? yp->problem : "unreadable");
+		if (yp->problem_value != -1)
+			buf_addf(&b->err, " (#%X)", (unsigned)yp->problem_value);
+	} else if (yp->problem_mark.index >= len && len &&
+		   text[len - 1] == '\n') {
+		/* At the end of the text: name the last line, not the next. */
+		offset_mark(text, len, len - 1, &line, &col);
+	} else {
+		line = (unsigned long)yp->problem_mark.line;
+		col = (unsigned long)yp->problem_mark.column + 1;
+	}
+	if (yp->error != YAML_READER_ERROR) {
+		buf_adds(&b->err, yp->problem ? yp->problem :
+			 yp->error == YAML_MEMORY_ERROR ? "out of memory" :
+			 "unknown error");
+		if (yp->context)
+			buf_addf(&b->err, " %s", yp->context);
+		/* Where an unclosed quote or bracket began. */
+		if (yp->context && yp->context_mark.line != line)
+			buf_addf(&b->err, " (from line %lu)", b->base +
+				 (unsigned long)yp->context_mark.line);
+	}
+	b->err_line = b->base + line;
+	b->err_col = col;
+}
+
+/* Read one buffer of YAML (normally one document) into b. */
+static int run_parser(struct build *b, const char *text, size_t len)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	int rc = BUILD_OK, done = 0;
+
+	if (!yaml_parser_initialize(&yp)) {
+		b->err_line = b->base;
+		b->err_col = 0;
+		buf_adds(&b->err, "libyaml could not start");
+		return BUILD_BAD_YAML;
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&yp, YAML_UTF8_ENCODING);
+	while (!done) {
+		if (!yaml_parser_parse(&yp, &ev)) {
+			set_error(b, &yp, text, len);
+			rc = BUILD_BAD_YAML;
+			break;
+		}
+		rc = on_event(b, &ev);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+		if (rc != BUILD_OK)
+			break;
+	}
+	yaml_parser_delete(&yp);
+	return rc;
+}
+
+/* ---- From trees to objects. ---- */
+
+static struct fnode *kid(struct fnode *map, const char *key)
+{
+	size_t i;
+
+	if (!map || map->type != FN_MAP)
+		return NULL;
+	for (i = 0; i < map->nkids; i++)
+		if (map->kids[i] && map->kids[i]->key &&
+		    !strcmp(map->kids[i]->key, key))
+			return map->kids[i];
+	return NULL;
+}
+
+static const char *list_kind(struct fnode *root)
+{
+	struct fnode *k = kid(root, "kind");
+
+	if (k && k->type == FN_SCALAR && k->value && str_ends(k->value, "List"))
+		return k->value;
+	return NULL;
+}
+
+/*
+ * A Kubernetes object has a kind or metadata; anything else (a values
+ * file, a config map's embedded data) is not handed on, and neither is a
+ * List nested in a List.
+ */
+static void emit_object(struct yamldoc *p, struct fnode *tree)
+{
+	struct fnode *meta = kid(tree, "metadata");
+	struct fnode *kind = kid(tree, "kind");
+	struct kobject *o;
+
+	if ((!(meta && meta->type == FN_MAP) &&
+	     !(kind && kind->type == FN_SCALAR && kind->value)) ||
+	    list_kind(tree)) {
+		fnode_free(tree);
+		return;
+	}
+	o = kobject_from_tree(tree, ORIGIN_YAML, p->pc.source, tree->line);
+	if (!o)
+		return;
+	if (p->pc.on_object)
+		p->pc.on_object(o, p->pc.ctx);
+	else
+		kobject_free(o);
+}
+
+/* Hand on the first count items of a sequence; they leave the tree. */
+static void emit_items(struct yamldoc *p, struct fnode *list, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count && i < list->nkids; i++) {
+		struct fnode *item = list->kids[i];
+
+		if (!item || item->type != FN_MAP)
+			continue;
+		list->kids[i] = NULL;
+		emit_object(p, item);
+	}
+}
+
+/* The items list of a List-shaped map, or NULL. */
+static struct fnode *list_items(struct fnode *root)
+{
+	struct fnode *items = kid(root, "items");
+	struct fnode *kind = kid(root, "kind");
+
+	if (!items || items->type != FN_LIST)
+		return NULL;
+	if (kind && !list_kind(root))
+		return NULL;
+	return items;
+}
+
+static void emit_root(struct yamldoc *p, struct fnode *root)
+{
+	struct fnode *items;
+
+	if (root->type == FN_LIST) {
+		/* troubleshoot.sh writes custom resources as a bare sequence. */
+		emit_items(p, root, root->nkids);
+	} else if (root->type == FN_MAP) {
+		items = list_items(root);
+		if (items)
+			emit_items(p, items, items->nkids);
+		else if (!list_kind(root)) {
+			emit_object(p, root);
+			return;
+		}
+		/* A List with "items: null" holds nothing. */
+	}
+	fnode_free(root);
+}
+
+static void emit_docs(struct yamldoc *p, struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->ndocs; i++) {
+		emit_root(p, b->docs[i]);
+		b->docs[i] = NULL;
+	}
+	b->ndocs = 0;
+}
+
+/*
+ * After an error: items of a List (or a top-level sequence) that were
+ * complete before it are still good; a half-read object is not.
+ */
+static void salvage(struct yamldoc *p, struct build *b)
+{
+	struct fnode *root = b->root, *items;
+	size_t open_at, count;
+
+	emit_docs(p, b);
+	if (!root)
+		return;
+	if (root->type == FN_LIST) {
+		items = root;
+		open_at = 1;
+	} else {
+		items = list_items(root);
+		open_at = 2;
+	}
+	if (!items)
+		return;
+	count = items->nkids;
+	/* The last item is half-read when it is still open. */
+	if (b->depth > open_at && b->st[open_at - 1].n == items && count)
+		count--;
+	emit_items(p, items, count);
+}
+
+/* ---- Repairing copy-and-paste damage. ---- */
+
+/* Leading whitespace of a line: spaces, tabs and U+00A0 (C2 A0). */
+static size_t lead_ws(const char *s, size_t n, size_t *cols)
+{
+	size_t i = 0, c = 0;
+
+	for (;;) {
+		if (i < n && s[i] == ' ') {
+			i++;
+			c++;
+		} else if (i < n && s[i] == '\t') {
+			i++;
+			c += 2;
+		} else if (i + 1 < n && (unsigned char)s[i] == 0xC2 &&
+			   (unsigned char)s[i + 1] == 0xA0) {
+			i += 2;
+			c++;
+		} else {
+			break;
+		}
+	}
+	*cols = c;
+	return i;
+}
+
+/* Lines that say nothing about indentation. */
+static int is_neutral(const char *s, size_t n)
+{
+	size_t cols, i = lead_ws(s, n, &cols);
+
+	return i == n || s[i] == '#' ||
+	       (n - i >= 3 && !memcmp(s + i, "---", 3) && cols == 0);
+}
+
+struct line_iter {
+	const char *p, *end;
+};
+
+static int next_line(struct line_iter *it, const char **s, size_t *n)
+{
+	const char *nl;
+
+	if (it->p >= it->end)
+		return 0;
+	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	*s = it->p;
+	*n = nl ? (size_t)(nl - it->p) : (size_t)(it->end - it->p);
+	it->p = nl ? nl + 1 : it->end;
+	return 1;
+}
+
+/*
+ * Rewrite leading whitespace: tabs become two spaces, no-break spaces
+ * become spaces, and the indentation all lines share is removed. At level
+ * 2, when the first line starts at column 0 but every later line is
+ * indented (a selection that began after the indentation), the later
+ * lines are shifted left too. The number of lines never changes, so
+ * libyaml's marks still point at the right line. Returns 0 when the text
+ * would not change.
+ */
+static int repair_text(struct buf *out, const char *text, size_t len,
+		       int level)
+{
+	struct line_iter it = { text, text + len };
+	const char *s;
+	size_t n, cols, common = (size_t)-1, rest = (size_t)-1, first = 0;
+	int seen_first = 0, changed = 0;
+
+	while (next_line(&it, &s, &n)) {
+		size_t i = lead_ws(s, n, &cols);
+
+		if (i != cols)
+			changed = 1;
+		if (is_neutral(s, n))
+			continue;
+		if (cols < common)
+			common = cols;
+		if (!seen_first) {
+			seen_first = 1;
+			first = cols;
+		} else if (cols < rest) {
+			rest = cols;
+		}
+	}
+	if (!seen_first)
+		return 0;
+	if (common)
+		changed = 1;
+	first -= common;
+	if (rest != (size_t)-1)
+		rest -= common;
+	if (level < 2 || first != 0 || rest == (size_t)-1 || rest == 0)
+		rest = 0;
+	else
+		changed = 1;
+	if (!changed || (level == 2 && !rest))
+		return 0;
+	seen_first = 0;
+	it.p = text;
+	while (next_line(&it, &s, &n)) {
+		size_t i = lead_ws(s, n, &cols), drop = common;
+
+		if (!is_neutral(s, n)) {
+			if (seen_first)
+				drop += rest;
+			seen_first = 1;
+		}
+		drop = drop < cols ? drop : cols;
+		for (; cols > drop; cols--)
+			buf_addc(out, ' ');
+		buf_add(out, s + i, n - i);
+		buf_addc(out, '\n');
+	}
+	return 1;
+}
+
+static int try_repair(struct yamldoc *p, const char *text, size_t len,
+		      const struct build *failed)
+{
+	struct buf fixed = BUF_INIT;
+	int level, ok = 0;
+
+	for (level = 1; level <= 2 && !ok; level++) {
+		struct build b;
+
+		buf_reset(&fixed);
+		if (!repair_text(&fixed, text, len, level))
+			continue;
+		build_init(&b, failed->base);
+		if (run_parser(&b, fixed.p, fixed.len) == BUILD_OK) {
+			warn(p, failed->err_line, failed->err_col,
+			     "invalid YAML: %s; read after repairing its "
+			     "indentation", buf_str(&failed->err));
+			emit_docs(p, &b);
+			ok = 1;
+		}
+		build_free(&b);
+	}
+	buf_free(&fixed);
+	return ok;
+}
+
+/* ---- Documents. ---- */
+
+/*
+ * A line that starts with U+00A0 came from a web page: libyaml reads the
+ * no-break space as text, not indentation, and may not even fail.
+ */
+static unsigned long nbsp_indent(const char *text, size_t len,
+				 unsigned long base)
+{
+	struct line_iter it = { text, text + len };
+	const char *s;
+	size_t n, cols;
+	unsigned long line = base;
+
+	for (; next_line(&it, &s, &n); line++) {
+		size_t i = lead_ws(s, n, &cols);
+
+		if (i != cols && memchr(s, '\xC2', i))
+			return line;
+	}
+	return 0;
+}
+
+static int read_nbsp(struct yamldoc *p, const char *text, size_t len,
+		     unsigned long base)
+{
+	struct buf fixed = BUF_INIT;
+	struct build b;
+	unsigned long line = nbsp_indent(text, len, base);
+	int ok = 0;
+
+	if (!line || !repair_text(&fixed, text, len, 1)) {
+		buf_free(&fixed);
+		return 0;
+	}
+	build_init(&b, base);
+	if (run_parser(&b, fixed.p, fixed.len) == BUILD_OK) {
+		warn(p, line, 1, "YAML indented with no-break spaces; read "
+		     "as spaces");
+		emit_docs(p, &b);
+		ok = 1;
+	}
+	build_free(&b);
+	buf_free(&fixed);
+	return ok;
+}
+
+static void read_doc(struct yamldoc *p, const char *text, size_t len,
+		     unsigned long base)
+{
+	struct build b;
+	int rc;
+
+	if (read_nbsp(p, text, len, base))
+		return;
+	build_init(&b, base);
+	rc = run_parser(&b, text, len);
+	if (rc == BUILD_OK) {
+		emit_docs(p, &b);
+	} else if (rc == BUILD_TOO_DEEP) {
+		warn(p, b.err_line, b.err_col,
+		     "YAML nested deeper than %d levels; document dropped",
+		     YAMLDOC_MAX_DEPTH);
+	} else if (!try_repair(p, text, len, &b)) {
+		warn(p, b.err_line, b.err_col, "invalid YAML: %s",
+		     buf_str(&b.err));
+		salvage(p, &b);
+	}
+	build_free(&b);
+}
+
+static void flush(struct yamldoc *p)
+{
+	if (p->have_doc && !p->oversize && p->doc.len)
+		read_doc(p, p->doc.p, p->doc.len, p->doc_line);
+	buf_reset(&p->doc);
+	p->have_doc = 0;
+	p->oversize = 0;
+}
+
+static int is_doc_start(struct slice l)
+{
+	return slice_eq(l, "---") || slice_starts(l, "--- ") ||
+	       slice_starts(l, "---\t");
+}
+
+static int is_doc_end(struct slice l)
+{
+	return slice_eq(l, "...") || slice_starts(l, "... ") ||
+	       slice_starts(l, "...\t");
+}
+
+static void append(struct yamldoc *p, const char *s, size_t n,
+		   unsigned long lineno)
+{
+	if (!p->have_doc) {
+		p->have_doc = 1;
+		p->doc_line = lineno;
+		p->oversize = 0;
+	}
+	p->next_line = lineno + 1;
+	if (p->oversize)
+		return;
+	if (p->doc.len + n + 1 > p->max) {
+		warn(p, p->doc_line, 0,
+		     "YAML document larger than %zu bytes; dropped", p->max);
+		p->oversize = 1;
+		buf_free(&p->doc);
+		return;
+	}
+	buf_add(&p->doc, s, n);
+	buf_addc(&p->doc, '\n');
+}
+
+struct yamldoc *yamldoc_new(const struct parse_ctx *pc)
+{
+	struct yamldoc *p = xcalloc(1, sizeof(*p));
+
+	p->pc = *pc;
+	p->max = pc->max_object_bytes ? pc->max_object_bytes :
+		 YAMLDOC_DEFAULT_MAX;
+	return p;
+}
+
+void yamldoc_line(struct yamldoc *p, struct slice line, unsigned long lineno)
+{
+	int first = !p->started;
+
+	p->started = 1;
+	/* A prompt: the first line, or a later command at column 0. */
+	if ((first && slice_starts(line, "$ ")) ||
+	    slice_starts(line, "$ kubectl ")) {
+		flush(p);
+		return;
+	}
+	if (is_doc_start(line)) {
+		flush(p);
+	} else if (p->have_doc && lineno != p->next_line) {
+		/* Keep buffer lines and line numbers in step. */
+		if (lineno > p->next_line &&
+		    lineno - p->next_line <= GAP_FILL_MAX) {
+			while (p->next_line < lineno)
+				append(p, "", 0, p->next_line);
+		} else {
+			flush(p);
+		}
+	}
+	append(p, line.p, line.n, lineno);
+	if (is_doc_end(line))
+		flush(p);
+}
+
+void yamldoc_end(struct yamldoc *p)
+{
+	flush(p);
+}
+
+void yamldoc_free(struct yamldoc *p)
+{
+	if (!p)
+		return;
+	buf_free(&p->doc);
+	free(p);
+}

@@ -1,0 +1,47 @@
+/*
+ * The YAML object parser (kubectl get -o yaml, manifests, troubleshoot.sh
+ * custom-resource files). It follows the line-fed contract of parse.h:
+ * lines are collected per YAML document and each document is read with
+ * libyaml's event API when the next one starts or at yamldoc_end(), so
+ * memory is bounded by the largest document, never by the file.
+ *
+ * What comes out: one kobject per object; a List (kind "List" or any
+ * "*List" kind) or a top-level sequence gives one kobject per item, with
+ * the item's own line. Aliases are never expanded (they read as null);
+ * a broken document is reported as "source:line:col" and only that
+ * document is lost (items of a List completed before the error are kept).
+ *
+ * Ownership: the parser copies the parse_ctx (its strings are borrowed
+ * and must outlive it); every kobject handed to pc->on_object belongs to
+ * the callee. yamldoc_free() releases the parser and any unread text.
+ */
+#ifndef KTRIAGE_YAMLDOC_H
+#define KTRIAGE_YAMLDOC_H
+
+#include "parse.h"
+#include "util.h"
+
+/* Deepest nesting of mappings and sequences a document may have. */
+#define YAMLDOC_MAX_DEPTH 256
+/* Document size limit when pc->max_object_bytes is 0. */
+#define YAMLDOC_DEFAULT_MAX ((size_t)64 << 20)
+
+struct yamldoc;
+
+/* Start a parser; never returns NULL. */
+struct yamldoc *yamldoc_new(const struct parse_ctx *pc);
+
+/*
+ * Feed the next line (without its newline). lineno is 1-based and should
+ * grow by one per line; a first line starting with "$ " (a shell prompt)
+ * is skipped. Objects of the previous document may be emitted from here.
+ */
+void yamldoc_line(struct yamldoc *p, struct slice line, unsigned long lineno);
+
+/* Read the last document; call once after the last line. */
+void yamldoc_end(struct yamldoc *p);
+
+/* Release the parser (NULL is fine); unread text is discarded. */
+void yamldoc_free(struct yamldoc *p);
+
+#endif
