@@ -306,6 +306,8 @@ static void on_entry(struct entry *e, void *ctx)
 			sg.hint = pr.resource ? xstrdup(pr.resource) : NULL;
 			seg_start(&sg, t < 0 ? CT_TEXT : (enum content_type)t);
 			gettable_prompt_free(&pr);
+			/* Parsers read the prompt too (-n, the name, the kind). */
+			seg_line(&sg, line, l.lineno);
 			continue;
 		}
 		sig = start_signal(line);

@@ -234,7 +234,7 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 		if (p >= end || *p == '}')
 			break;
 		if (*p != '"')
-			return r->nkv > 0 || r->msg.n;
+			break;
 		q = skip_quoted(p, end);
 		k = slice_make(p + 1, (size_t)(q - p - 2));
 		p = q;
@@ -273,7 +273,8 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 	}
 	r->fmt = LOGFMT_JSON;
 	r->level = r->err.n ? 'E' : 'I';
-	return 1;
+	/* Only records with a message or a time are log lines, not dumps. */
+	return r->msg.n || r->msg_quoted || r->time.known;
 }
 
 int logrec_parse_line(struct slice line, struct logrec *r)

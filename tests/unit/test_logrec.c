@@ -104,6 +104,9 @@ static void test_generations(void **state)
 	assert_false(logrec_parse_line(slice_cstr("goroutine 1 [running]:"), &r));
 	assert_false(logrec_parse_line(slice_cstr("Events:  <none>"), &r));
 	assert_false(logrec_parse_line(slice_cstr(""), &r));
+	/* A JSON object without msg or ts is a dump, not a log record. */
+	assert_false(logrec_parse_line(slice_cstr(
+		"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": ["), &r));
 }
 
 static void test_prefixes(void **state)

@@ -1,0 +1,311 @@
+/*
+ * The whole pipeline on small realistic inputs: a pasted file that mixes
+ * a prompt, a get table and two describe outputs; the same object from
+ * several sources merged; rules over objects, conditions, events and log
+ * records; requirements, suppression and the bundle's own time.
+ */
+#include "cm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "diag.h"
+#include "rules.h"
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/ktriage-analyze-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char mixed[] =
+	"$ kubectl get challenges -n default\n"
+	"NAME                                  STATE     DOMAIN            REASON                                     AGE\n"
+	"example-com-2745722290-4391602865-0   pending   example.com       Waiting for dns-01 challenge propagation   22s\n"
+	"\n"
+	"$ kubectl describe order example-com-2745722290-439160286\n"
+	"Name:         example-com-2745722290-439160286\n"
+	"Namespace:    default\n"
+	"Labels:       <none>\n"
+	"Annotations:  <none>\n"
+	"API Version:  acme.cert-manager.io/v1\n"
+	"Kind:         Order\n"
+	"Status:\n"
+	"  State:  pending\n"
+	"  URL:    https://acme-v02.api.letsencrypt.org/acme/order/41123272/265506123\n"
+	"Events:\n"
+	"  Type    Reason   Age   From          Message\n"
+	"  ----    ------   ----  ----          -------\n"
+	"  Normal  Created  1m    cert-manager  Created Challenge resource \"example-com-2745722290-439160286-0\" for domain \"test1.example.com\"\n"
+	"\n"
+	"Name:         letsencrypt-http\n"
+	"Namespace:    \n"
+	"Labels:       <none>\n"
+	"Annotations:  <none>\n"
+	"API Version:  cert-manager.io/v1\n"
+	"Kind:         ClusterIssuer\n"
+	"Status:\n"
+	"  Conditions:\n"
+	"    Last Transition Time:  2024-05-01T09:58:13Z\n"
+	"    Message:               Failed to update ACME account:400 urn:ietf:params:acme:error:invalidEmail: Unable to update account :: invalid contact domain. Contact emails @example.com are forbidden\n"
+	"    Reason:                ErrUpdateACMEAccount\n"
+	"    Status:                False\n"
+	"    Type:                  Ready\n"
+	"Events:\n"
+	"  Type     Reason                Age                  From          Message\n"
+	"  ----     ------                ----                 ----          -------\n"
+	"  Warning  ErrUpdateACMEAccount  101s (x3 over 106s)  cert-manager  Failed to update ACME account:400 urn:ietf:params:acme:error:invalidEmail: Unable to update account :: invalid contact domain. Contact emails @example.com are forbidden\n";
+
+static void run(struct analysis *a, struct ruleset *rs, const char *rules,
+		const char *path)
+{
+	ruleset_init(rs);
+	assert_int_equal(ruleset_load_buffer(rs, "r.yaml", rules,
+					     strlen(rules)), 0);
+	assert_int_equal(ruleset_check(rs), 0);
+	analysis_init(a, rs);
+	assert_int_equal(analysis_add_path(a, path), 0);
+	analysis_finish(a);
+}
+
+static void test_mixed_paste(void **state)
+{
+	struct analysis a;
+	struct ruleset rs;
+	const struct kobject *o;
+	const struct kcondition *c;
+	char path[256];
+
+	(void)state;
+	write_file("paste.txt", mixed);
+	snprintf(path, sizeof(path), "%s/paste.txt", dir);
+	run(&a, &rs, "rules:\n  - id: x\n    title: X\n    patterns: [nomatch]\n",
+	    path);
+	assert_int_equal(a.store.n, 3);
+	o = store_find(&a.store, "Challenge", "default",
+		       "example-com-2745722290-4391602865-0");
+	assert_non_null(o);
+	assert_true(o->partial);
+	assert_string_equal(fnode_find(o->root, "status.reason")->value,
+			    "Waiting for dns-01 challenge propagation");
+	o = store_find(&a.store, "Order", "default",
+		       "example-com-2745722290-439160286");
+	assert_non_null(o);
+	assert_int_equal(o->nevents, 1);
+	assert_string_equal(o->events[0].reason, "Created");
+	assert_string_equal(fnode_find(o->root, "status.state")->value,
+			    "pending");
+	o = store_find(&a.store, "ClusterIssuer", NULL, "letsencrypt-http");
+	assert_non_null(o);
+	c = kobject_condition(o, "Ready");
+	assert_non_null(c);
+	assert_string_equal(c->status, "False");
+	assert_string_equal(c->reason, "ErrUpdateACMEAccount");
+	assert_int_equal(o->nevents, 1);
+	assert_int_equal(o->events[0].count, 3);
+	assert_int_equal(o->events[0].last_age_s, 101);
+	/* The bundle's time is the latest one found: the condition's. */
+	assert_true(a.now_ms == (int64_t)1714557493 * 1000);
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
+static const char pack[] =
+	"rules:\n"
+	"  - id: invalid-email\n"
+	"    title: E-mail rejected\n"
+	"    severity: critical\n"
+	"    match:\n"
+	"      - condition: {kind: ClusterIssuer, type: Ready, status: 'False',\n"
+	"                    message: {regex: 'Contact emails @(?<domain>\\S+) are forbidden'}}\n"
+	"    message: 'forbidden {{domain}} on {{resource}}'\n"
+	"  - id: issuer-not-ready\n"
+	"    title: Issuer not ready\n"
+	"    severity: medium\n"
+	"    match: {condition: {kind: [Issuer, ClusterIssuer], type: Ready, status: 'False'}}\n"
+	"    suppressed_by: [invalid-email]\n"
+	"  - id: account-event\n"
+	"    title: Account event\n"
+	"    severity: low\n"
+	"    match: {event: {reason: ErrUpdateACMEAccount, count: {gte: 3}}}\n"
+	"  - id: stuck-challenge\n"
+	"    title: Challenge stuck\n"
+	"    severity: high\n"
+	"    match: {object: {kind: Challenge, status.state: pending}}\n"
+	"    require: {min_span: 10m, else_severity: info}\n"
+	"  - id: never\n"
+	"    title: Never\n"
+	"    match: {event: {reason: Created, count: {gte: 2}}}\n";
+
+static void test_rules_over_objects(void **state)
+{
+	struct analysis a;
+	struct ruleset rs;
+	char path[256];
+	size_t i;
+	const struct finding *email = NULL, *echo = NULL, *ev = NULL,
+		*stuck = NULL;
+
+	(void)state;
+	diag_set_quiet(1);
+	snprintf(path, sizeof(path), "%s/paste.txt", dir);
+	run(&a, &rs, pack, path);
+	for (i = 0; i < a.findings.n; i++) {
+		const struct finding *f = a.findings.v[i];
+
+		if (!strcmp(f->rule->id, "invalid-email"))
+			email = f;
+		else if (!strcmp(f->rule->id, "issuer-not-ready"))
+			echo = f;
+		else if (!strcmp(f->rule->id, "account-event"))
+			ev = f;
+		else if (!strcmp(f->rule->id, "stuck-challenge"))
+			stuck = f;
+		else
+			fail_msg("unexpected finding %s", f->rule->id);
+	}
+	assert_non_null(email);
+	assert_string_equal(email->message, "forbidden example.com on "
+			    "ClusterIssuer/letsencrypt-http");
+	assert_int_equal(email->rank, 1);
+	/* The echo is explained by the cause on the same object. */
+	assert_non_null(echo);
+	assert_true(echo->suppressed);
+	assert_ptr_equal(echo->suppressor, email);
+	/* An event seen x3 counts 3 times, from 106 to 101 s before now. */
+	assert_non_null(ev);
+	assert_int_equal(ev->count, 3);
+	assert_int_equal(ev->span_s, 5);
+	assert_true(ev->last_seen_ms == a.now_ms - 101000);
+	/* A challenge seen once has no 10-minute span: kept as info. */
+	assert_non_null(stuck);
+	assert_int_equal(stuck->severity, SEV_INFO);
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
+static void test_same_object_merged(void **state)
+{
+	static const char json[] =
+		"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+		"  {\"apiVersion\": \"cert-manager.io/v1\", \"kind\": \"ClusterIssuer\",\n"
+		"   \"metadata\": {\"name\": \"letsencrypt-http\", \"uid\": \"3c1e6b0e\",\n"
+		"                \"creationTimestamp\": \"2024-05-01T09:58:12Z\"},\n"
+		"   \"spec\": {\"acme\": {\"email\": \"cert-manager@example.com\"}},\n"
+		"   \"status\": {\"conditions\": [{\"type\": \"Ready\", \"status\": \"False\",\n"
+		"     \"reason\": \"ErrUpdateACMEAccount\", \"message\": \"x\"}]}}]}\n";
+	static const char events[] =
+		"[{\"apiVersion\": \"v1\", \"kind\": \"Event\",\n"
+		"  \"metadata\": {\"name\": \"letsencrypt-http.17c\", \"namespace\": \"default\"},\n"
+		"  \"involvedObject\": {\"kind\": \"ClusterIssuer\", \"name\": \"letsencrypt-http\"},\n"
+		"  \"type\": \"Warning\", \"reason\": \"ErrInitIssuer\", \"message\": \"Error initializing issuer\",\n"
+		"  \"count\": 7, \"firstTimestamp\": \"2024-05-01T09:58:13Z\",\n"
+		"  \"lastTimestamp\": \"2024-05-01T10:20:00Z\",\n"
+		"  \"source\": {\"component\": \"cert-manager-clusterissuers\"}}]\n";
+	struct analysis a;
+	struct ruleset rs;
+	const struct kobject *o;
+
+	(void)state;
+	write_file("paste.txt", mixed);
+	write_file("issuers.json", json);
+	write_file("events.json", events);
+	run(&a, &rs, "rules:\n  - id: x\n    title: X\n    patterns: [nomatch]\n",
+	    dir);
+	o = store_find(&a.store, "ClusterIssuer", NULL, "letsencrypt-http");
+	assert_non_null(o);
+	/* The JSON copy is the richer one; the events of both are kept. */
+	assert_int_equal(o->origin, ORIGIN_JSON);
+	assert_string_equal(fnode_find(o->root, "spec.acme.email")->value,
+			    "cert-manager@example.com");
+	assert_int_equal(o->nevents, 2);
+	assert_true(a.now_ms == (int64_t)1714558800 * 1000);
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
+static void test_log_records(void **state)
+{
+	static const char log[] =
+		"I0501 10:00:00.000001       1 leaderelection.go:250] \"attempting to acquire leader lease kube-system/cert-manager-controller...\"\n"
+		"E0501 10:01:00.000001       1 sync.go:208] \"propagation check failed\" err=\"wrong status code '404', expected '200'\" logger=\"cert-manager.controller\" resource_name=\"shop-1-2-3\" resource_namespace=\"shop\" resource_kind=\"Challenge\" dnsName=\"shop.example.com\" type=\"HTTP-01\"\n"
+		"goroutine 12 [running]:\n"
+		"E0501 10:13:00.000001       1 sync.go:208] \"propagation check failed\" err=\"wrong status code '404', expected '200'\" logger=\"cert-manager.controller\" resource_name=\"shop-1-2-3\" resource_namespace=\"shop\" resource_kind=\"Challenge\" dnsName=\"shop.example.com\" type=\"HTTP-01\"\n";
+	static const char rules[] =
+		"rules:\n  - id: bad-status\n    title: Bad status\n    severity: high\n"
+		"    match:\n      log:\n        msg: propagation check failed\n"
+		"        err: {regex: \"wrong status code '(?<code>\\\\d+)'\"}\n"
+		"        type: HTTP-01\n"
+		"    require: {min_count: 2, min_span: 10m}\n"
+		"    message: '{{code}} for {{dnsName|?}}'\n";
+	struct analysis a;
+	struct ruleset rs;
+	char sub[128], path[256];
+	const struct finding *f;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/logs", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_file("logs/cm.log", log);
+	snprintf(path, sizeof(path), "%s/logs/cm.log", dir);
+	run(&a, &rs, rules, path);
+	assert_int_equal(a.records, 3);
+	assert_int_equal(a.findings.n, 1);
+	f = a.findings.v[0];
+	assert_string_equal(f->res.kind, "Challenge");
+	assert_string_equal(f->res.ns, "shop");
+	assert_string_equal(f->res.name, "shop-1-2-3");
+	assert_int_equal(f->count, 2);
+	assert_int_equal(f->span_s, 720);
+	assert_string_equal(f->message, "404 for ?");
+	assert_int_equal(f->ev[0].line, 2);
+	analysis_free(&a);
+	ruleset_free(&rs);
+	/* With one occurrence the requirement is not met: no finding. */
+	write_file("logs/cm.log", "E0501 10:01:00.000001       1 sync.go:208] \"propagation check failed\" err=\"wrong status code '404', expected '200'\" type=\"HTTP-01\"\n");
+	run(&a, &rs, rules, path);
+	assert_int_equal(a.findings.n, 0);
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mixed_paste),
+		cmocka_unit_test(test_rules_over_objects),
+		cmocka_unit_test(test_same_object_merged),
+		cmocka_unit_test(test_log_records),
+	};
+
+	diag_set_quiet(1);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
