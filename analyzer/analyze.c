@@ -258,11 +258,49 @@ static int start_signal(struct slice l)
 	return -1;
 }
 
+/* When each line of a log was written, for the line rules' findings. */
+struct line_clock {
+	int last_mon;
+	int year_offset;
+	int seen;	/* a record start was found: later lines may continue it */
+};
+
+static void line_when(struct line_clock *c, struct slice line,
+		      struct when *w)
+{
+	struct logtime t;
+
+	/* Only the first bytes can hold a time: skip the rest quickly. */
+	if (!line.n || !((line.p[0] >= '0' && line.p[0] <= '9') ||
+			 strchr("IWEF{", line.p[0]))) {
+		if (!c->seen)
+			memset(w, 0, sizeof(*w));
+		return;
+	}
+	if (!logrec_line_time(line, &t, &c->last_mon, &c->year_offset)) {
+		if (!c->seen)
+			memset(w, 0, sizeof(*w));
+		return;
+	}
+	/* Continuation lines keep the time of the record they belong to. */
+	memset(w, 0, sizeof(*w));
+	c->seen = 1;
+	if (t.absolute) {
+		w->has_abs = 1;
+		w->abs_lo = w->abs_hi = t.ms;
+	} else {
+		w->has_yl = 1;
+		w->yl = t;
+	}
+}
+
 static void on_entry(struct entry *e, void *ctx)
 {
 	struct analysis *a = ctx;
 	struct describe_ctx dc;
 	struct segment sg;
+	struct line_clock lw = { 0, 0, 0 };
+	struct when w;
 	struct lines l;
 	struct slice line;
 	const unsigned char *head;
@@ -280,6 +318,7 @@ static void on_entry(struct entry *e, void *ctx)
 	sg.pc.ctx = &sg;
 	seg_start(&sg, detect_content(e->name, (const char *)head, n));
 	memset(&dc, 0, sizeof(dc));
+	memset(&w, 0, sizeof(w));
 	lines_init(&l, e->in, a->max_line);
 	while ((rc = lines_next(&l, &line)) > 0) {
 		struct gettable_prompt pr;
@@ -297,8 +336,10 @@ static void on_entry(struct entry *e, void *ctx)
 			buf_free(&where);
 		}
 		ctx_update(&dc, line);
+		line_when(&lw, line, &w);
 		match_line(&a->matcher, e->path, l.lineno, line,
-			   dc.res.name ? &dc.res : NULL, e->input);
+			   dc.res.name ? &dc.res : NULL, w.has_abs || w.has_yl ?
+			   &w : NULL, e->input);
 		if (gettable_prompt_parse(line, &pr)) {
 			int t = prompt_type(&pr);
 

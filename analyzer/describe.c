@@ -405,7 +405,8 @@ static void add_bare(struct describe *d, struct slice l, int indent,
 	struct level *p = top(d);
 	struct fnode *n;
 
-	if (!p->section && p->node->type == FN_MAP && !p->node->nkids)
+	/* Any open "Key:" but the root takes a first bare line as a list. */
+	if (p->indent >= 0 && p->node->type == FN_MAP && !p->node->nkids)
 		p->node->type = FN_LIST;
 	if (p->node->type == FN_LIST) {
 		n = fnode_add(p->node, NULL, 0,

@@ -367,9 +367,14 @@ int gettable_prompt_parse(struct slice line, struct gettable_prompt *p)
 		t = slice_make(t.p + 2, t.n - 2);
 	} else if (!slice_starts(t, "kubectl ")) {
 		/* "user@host:~$ kubectl ..." */
+		size_t k;
+
 		kc = t.n ? memmem(t.p, t.n, "$ kubectl ", 10) : NULL;
-		if (!kc || memchr(t.p, ' ', (size_t)(kc - t.p)))
+		if (!kc)
 			return 0;
+		for (k = 0; t.p + k < kc; k++)
+			if (t.p[k] == ' ')
+				return 0;
 		t = slice_make(kc + 2, t.n - (size_t)(kc + 2 - t.p));
 	}
 	while (pos < t.n && ntok < MAX_TOKENS) {

@@ -408,6 +408,47 @@ static int hexval(char c)
 	return -1;
 }
 
+int logrec_line_time(struct slice line, struct logtime *t, int *last_mon,
+		     int *year_offset)
+{
+	const char *p = line.p, *end = line.p + line.n;
+	size_t used = 0;
+	int64_t ms = rfc3339_prefix(p, line.n, &used);
+
+	memset(t, 0, sizeof(*t));
+	if (ms != INT64_MIN) {
+		t->ms = ms;
+		t->absolute = 1;
+		t->known = 1;
+		return 1;
+	}
+	if (p < end && *p == '{') {
+		struct logrec r;
+
+		if (!logrec_parse_line(line, &r) || !r.time.known)
+			return 0;
+		*t = r.time;
+		return 1;
+	}
+	if (end - p < 22 || !strchr("IWEF", *p) || !all_digits(p + 1, 4) ||
+	    p[5] != ' ' || !all_digits(p + 6, 2) || p[8] != ':' ||
+	    !all_digits(p + 9, 2) || p[11] != ':' || !all_digits(p + 12, 2) ||
+	    p[14] != '.' || !all_digits(p + 15, 3))
+		return 0;
+	t->mon = num(p + 1, 2);
+	t->day = num(p + 3, 2);
+	if (t->mon < 1 || t->mon > 12 || t->day < 1 || t->day > 31)
+		return 0;
+	t->ms = ((int64_t)num(p + 6, 2) * 3600 + num(p + 9, 2) * 60 +
+		 num(p + 12, 2)) * 1000 + num(p + 15, 3);
+	t->known = 1;
+	if (*last_mon && t->mon < *last_mon && *last_mon - t->mon > 6)
+		(*year_offset)++;
+	*last_mon = t->mon;
+	t->year_offset = *year_offset;
+	return 1;
+}
+
 void logrec_decode(struct slice raw, int quoted, struct buf *out)
 {
 	size_t i;

@@ -85,6 +85,15 @@ void logrec_free(struct logparser *p);
  */
 int logrec_parse_line(struct slice line, struct logrec *r);
 
+/*
+ * Only the time of a line that starts a record (klog header, collector
+ * prefix, JSON "ts"): cheaper than logrec_parse_line(). For yearless klog
+ * times, *last_mon and *year_offset carry the rollover state of the file.
+ * Returns 1 when the line has a time.
+ */
+int logrec_line_time(struct slice line, struct logtime *t, int *last_mon,
+		     int *year_offset);
+
 /* Decode a raw value (unquote Go/JSON escapes when quoted) into out. */
 void logrec_decode(struct slice raw, int quoted, struct buf *out);
 

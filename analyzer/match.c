@@ -300,7 +300,7 @@ static void run_rules(struct matcher *m, const struct subject *s,
 
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
-		struct input *in)
+		const struct when *w, struct input *in)
 {
 	struct subject s;
 	struct resource own = { NULL, NULL, NULL };
@@ -317,7 +317,7 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		if (line_resource(line, &own))
 			res = &own;
 	}
-	run_rules(m, &s, res, source, lineno, line, NULL, slice_make("", 0),
+	run_rules(m, &s, res, source, lineno, line, w, slice_make("", 0),
 		  in);
 	resource_clear(&own);
 }

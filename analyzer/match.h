@@ -28,11 +28,12 @@ void match_free(struct matcher *m);
 
 /*
  * Match one line. source/lineno locate it; ctx is the object the line is
- * known to belong to (may be NULL); in receives warnings (limits hit).
+ * known to belong to (may be NULL); w is when it was written (may be
+ * NULL); in receives warnings (limits hit).
  */
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
-		struct input *in);
+		const struct when *w, struct input *in);
 
 /* Match the log-record rules against one record. */
 void match_record(struct matcher *m, const struct logrec *r,

@@ -10,6 +10,8 @@
 #include "analyze.h"
 #include "buf.h"
 
+#include <stdint.h>
+
 enum report_format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
@@ -25,6 +27,12 @@ int report_format_parse(const char *s);
 
 /* Whether finding f is shown under o. */
 int report_shows(const struct report_opts *o, const struct finding *f);
+
+/* Append an RFC 3339 UTC time ("2024-05-01T10:00:00Z", ms when not 0). */
+void report_time(struct buf *out, int64_t ms);
+
+/* Append a span in seconds as "12m", "1h05m", "3d2h", "45s". */
+void report_span(struct buf *out, int64_t s);
 
 void report_text(struct buf *out, const struct analysis *a,
 		 const struct report_opts *o);

@@ -83,10 +83,57 @@ static cJSON *json_strings(char **v, size_t n)
 	return arr;
 }
 
-static cJSON *json_finding(const struct finding *f)
+static cJSON *json_time(int64_t ms)
+{
+	struct buf b = BUF_INIT;
+	cJSON *j;
+
+	if (ms == INT64_MIN)
+		return cJSON_CreateNull();
+	report_time(&b, ms);
+	j = cJSON_CreateString(b.p);
+	buf_free(&b);
+	return j;
+}
+
+static cJSON *json_resource(const struct finding *f)
+{
+	cJSON *res;
+
+	if (!f->res.name)
+		return cJSON_CreateNull();
+	res = cJSON_CreateObject();
+	add(res, "kind", jstr(f->res.kind));
+	add(res, "namespace", jstr(f->res.ns));
+	add(res, "name", jstr(f->res.name));
+	return res;
+}
+
+/* The findings this one explains (suppressed echoes), as rule + resource. */
+static cJSON *json_explains(const struct findings *fs, const struct finding *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		const struct finding *g = fs->v[i];
+		cJSON *e;
+
+		if (!g->suppressed || g->suppressor != f)
+			continue;
+		e = cJSON_CreateObject();
+		add(e, "rule", jstr(g->rule->id));
+		add(e, "resource", json_resource(g));
+		add(e, "count", cJSON_CreateNumber((double)g->count));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
+static cJSON *json_finding(const struct findings *fs, const struct finding *f)
 {
 	const struct rule *r = f->rule;
-	cJSON *o = cJSON_CreateObject(), *res, *ev, *caps;
+	cJSON *o = cJSON_CreateObject(), *ev, *caps;
 	size_t i;
 
 	add(o, "rank", cJSON_CreateNumber((double)f->rank));
@@ -99,19 +146,13 @@ static cJSON *json_finding(const struct finding *f)
 	add(o, "message", jstr(f->message));
 	add(o, "remediation", jstr(r->remediation));
 	add(o, "docs", json_strings(r->docs, r->ndocs));
-	if (f->res.name) {
-		res = cJSON_CreateObject();
-		add(res, "kind", jstr(f->res.kind));
-		add(res, "namespace", jstr(f->res.ns));
-		add(res, "name", jstr(f->res.name));
-	} else {
-		res = cJSON_CreateNull();
-	}
-	add(o, "resource", res);
+	add(o, "resource", json_resource(f));
 	add(o, "file", jstr(f->file));
 	add(o, "count", cJSON_CreateNumber((double)f->count));
-	add(o, "first_seen", cJSON_CreateNull());
-	add(o, "last_seen", cJSON_CreateNull());
+	add(o, "first_seen", json_time(f->first_seen_ms));
+	add(o, "last_seen", json_time(f->last_seen_ms));
+	add(o, "span_seconds", f->span_s >= 0 ?
+	    cJSON_CreateNumber((double)f->span_s) : cJSON_CreateNull());
 	caps = cJSON_CreateObject();
 	for (i = 0; i < f->ncaps; i++) {
 		if (!strcmp(f->caps[i].name, "kind") ||
@@ -132,6 +173,7 @@ static cJSON *json_finding(const struct finding *f)
 		cJSON_AddItemToArray(ev, e);
 	}
 	add(o, "evidence", ev);
+	add(o, "explains", json_explains(fs, f));
 	return o;
 }
 
@@ -158,7 +200,7 @@ void report_json(struct buf *out, const struct analysis *a,
 			continue;
 		by_sev[f->severity]++;
 		shown++;
-		cJSON_AddItemToArray(arr, json_finding(f));
+		cJSON_AddItemToArray(arr, json_finding(&a->findings, f));
 	}
 	summary = cJSON_CreateObject();
 	add(summary, "findings", cJSON_CreateNumber((double)shown));
@@ -168,6 +210,9 @@ void report_json(struct buf *out, const struct analysis *a,
 		    cJSON_CreateNumber((double)by_sev[s]));
 	add(summary, "by_severity", bysev);
 	add(summary, "lines", cJSON_CreateNumber((double)a->lines));
+	add(summary, "objects", cJSON_CreateNumber((double)a->store.n));
+	add(summary, "log_records", cJSON_CreateNumber((double)a->records));
+	add(summary, "bundle_time", json_time(a->now_ms));
 	add(root, "summary", summary);
 	add(root, "findings", arr);
 	text = cJSON_Print(root);

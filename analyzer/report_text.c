@@ -41,7 +41,30 @@ static void upper(struct buf *out, const char *s)
 		buf_addc(out, (char)toupper((unsigned char)*s));
 }
 
-static void text_finding(struct buf *out, const struct finding *f)
+/* The echoes this finding explains, one line each. */
+static void text_explains(struct buf *out, const struct findings *fs,
+			  const struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		const struct finding *g = fs->v[i];
+		char *subject;
+
+		if (!g->suppressed || g->suppressor != f)
+			continue;
+		subject = finding_subject(g);
+		buf_adds(out, "   Explains: ");
+		put(out, g->rule->id);
+		buf_adds(out, " on ");
+		put(out, subject);
+		buf_addc(out, '\n');
+		free(subject);
+	}
+}
+
+static void text_finding(struct buf *out, const struct findings *fs,
+			 const struct finding *f)
 {
 	const struct rule *r = f->rule;
 	char *subject = finding_subject(f);
@@ -58,7 +81,23 @@ static void text_finding(struct buf *out, const struct finding *f)
 	buf_adds(out, "   ");
 	put(out, f->message);
 	buf_addc(out, '\n');
-	buf_addf(out, "   Evidence (%lu matching line%s", f->count,
+	if (f->first_seen_ms != INT64_MIN) {
+		buf_adds(out, "   Seen: ");
+		report_time(out, f->first_seen_ms);
+		if (f->last_seen_ms != f->first_seen_ms) {
+			buf_adds(out, " to ");
+			report_time(out, f->last_seen_ms);
+			buf_adds(out, " (");
+			report_span(out, f->span_s);
+			buf_addc(out, ')');
+		}
+		buf_addc(out, '\n');
+	} else if (f->span_s > 0) {
+		buf_adds(out, "   Seen over ");
+		report_span(out, f->span_s);
+		buf_addc(out, '\n');
+	}
+	buf_addf(out, "   Evidence (%lu occurrence%s", f->count,
 		 f->count == 1 ? "" : "s");
 	if (f->count > f->nev)
 		buf_addf(out, ", %zu shown", f->nev);
@@ -70,6 +109,7 @@ static void text_finding(struct buf *out, const struct finding *f)
 		put(out, f->ev[i].text);
 		buf_addc(out, '\n');
 	}
+	text_explains(out, fs, f);
 	if (r->remediation && *r->remediation) {
 		buf_adds(out, "   Fix:\n");
 		put_block(out, r->remediation, 5);
@@ -154,7 +194,7 @@ void report_text(struct buf *out, const struct analysis *a,
 		 files == 1 ? "" : "s", a->lines);
 	for (i = 0; i < a->findings.n; i++)
 		if (report_shows(o, a->findings.v[i]))
-			text_finding(out, a->findings.v[i]);
+			text_finding(out, &a->findings, a->findings.v[i]);
 	if (!shown)
 		buf_adds(out, "No findings.\n\n");
 	text_inputs(out, a);

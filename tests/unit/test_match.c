@@ -100,10 +100,10 @@ static void test_findings(void **state)
 	input_init(&in, "t");
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		match_line(&m, "logs/cm.log", i + 1, slice_cstr(lines[i]),
-			   NULL, &in);
+			   NULL, NULL, &in);
 	/* A line without resource keys takes the caller's context. */
 	match_line(&m, "describe.txt", 9, slice_cstr("Reason: propagation"),
-		   &ctx, &in);
+		   &ctx, NULL, &in);
 	findings_finish(&fs);
 	rank_findings(&fs);
 	assert_int_equal(fs.n, 3);
@@ -149,7 +149,8 @@ static void test_evidence_bounded(void **state)
 	input_init(&in, "t");
 	for (i = 0; i < 10000; i++) {
 		snprintf(line, sizeof(line), "propagation failed %lu", i);
-		match_line(&m, "x.log", i + 1, slice_cstr(line), NULL, &in);
+		match_line(&m, "x.log", i + 1, slice_cstr(line), NULL, NULL,
+			   &in);
 	}
 	assert_int_equal(fs.n, 1);
 	assert_int_equal(fs.v[0]->count, 10000);
@@ -182,7 +183,7 @@ static void test_limit_reported(void **state)
 	memset(line, 'a', sizeof(line) - 2);
 	line[sizeof(line) - 2] = 'b';
 	line[sizeof(line) - 1] = '\0';
-	match_line(&m, "big.log", 7, slice_cstr(line), NULL, &in);
+	match_line(&m, "big.log", 7, slice_cstr(line), NULL, NULL, &in);
 	assert_int_equal(m.limit_hits, 1);
 	assert_int_equal(in.nerrors, 1);
 	assert_string_equal(in.errors[0].where, "big.log:7");
