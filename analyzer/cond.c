@@ -357,6 +357,7 @@ int cond_field_known(enum target t, const char *field)
 }
 
 struct field_eval {
+	int64_t now_ms;
 	const struct ruleset *rs;
 	const struct cond *c;
 	pcre2_match_data *md;
@@ -423,6 +424,29 @@ static int check_value(struct slice v, void *vctx)
 		pattern_each_capture(&c->re, fe->md, v.p, copy_capture,
 				     fe->caps);
 		return fe->result = 1;
+	}
+	case CMP_WITHIN:
+	case CMP_PAST:
+	case CMP_OLDER:
+	case CMP_NEWER: {
+		char tmp[64];
+		int64_t t, now = fe->now_ms;
+
+		if (v.n == 0 || v.n >= sizeof(tmp) || now == INT64_MIN)
+			return 0;
+		memcpy(tmp, v.p, v.n);
+		tmp[v.n] = '\0';
+		t = parse_rfc3339(tmp);
+		if (t == TIME_UNKNOWN)
+			return 0;
+		now /= 1000;
+		switch (c->cmp) {
+		case CMP_WITHIN: fe->result = (double)(t - now) <= c->num; break;
+		case CMP_PAST: fe->result = t < now; break;
+		case CMP_OLDER: fe->result = (double)(now - t) >= c->num; break;
+		default: fe->result = (double)(now - t) < c->num; break;
+		}
+		return fe->result;
 	}
 	default: {
 		char tmp[64];
@@ -500,6 +524,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 	case COND_FIELD: {
 		struct field_eval fe;
 
+		fe.now_ms = s->now_ms;
 		fe.rs = rs;
 		fe.c = c;
 		fe.md = md;

@@ -47,6 +47,10 @@ enum cmp_op {
 	CMP_LTE,
 	CMP_PRESENT,
 	CMP_ABSENT,
+	CMP_WITHIN,	/* a time at most num seconds after now (or past) */
+	CMP_PAST,	/* a time before now */
+	CMP_OLDER,	/* a time at least num seconds before now */
+	CMP_NEWER,	/* a time less than num seconds before now */
 };
 
 struct cond {

@@ -295,7 +295,7 @@ static void continue_scalar(struct describe *d, struct slice l)
 	append_text(&d->prev_scalar->value, slice_trim(l));
 }
 
-/* Whether kubectl's sorted key order can be relied on. */
+/* The kind: the Kind line, else the prompt's resource, else the hint. */
 static const char *guess_kind(const struct describe *d)
 {
 	const char *k = NULL;
@@ -318,6 +318,7 @@ static int cert_manager_ish(const struct describe *d)
 	return !k || k8s_kind_is_cert_manager(k);
 }
 
+/* Whether kubectl's sorted key order can be relied on. */
 static int sorted(const struct describe *d)
 {
 	return d->generic || (!d->have_name && cert_manager_ish(d));
@@ -943,7 +944,10 @@ void describe_line(struct describe *d, struct slice raw, unsigned long lineno)
 		return;
 	}
 	if (!t.n) {
+		/* A blank line ends continuations and the Events table. */
 		d->prev_scalar = NULL;
+		if (d->mode == M_EVENTS || d->mode == M_EVHEAD)
+			d->mode = M_BODY;
 		return;
 	}
 	indent = count_indent(l);

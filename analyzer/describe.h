@@ -31,15 +31,28 @@
  *   the continuation. In other describers (Pod, Ingress) a deeper
  *   "Key: value" line under a scalar makes it a map that keeps its value.
  * - Fragments (no Name: line, e.g. after "..."): name, kind and namespace
- *   come from the last `$ kubectl describe KIND NAME` prompt, else the
- *   resource hint; without a name the object is named DESCRIBE_UNNAMED.
+ *   come from the last `$ kubectl describe KIND NAME -n NS` prompt (the
+ *   kind also from the resource hint); without a name the object is named
+ *   DESCRIBE_UNNAMED, and without a kind its kind stays NULL. A fragment
+ *   starts only at a top-level key (Status:, Events:, ...) or, after a
+ *   describe prompt, at any "Key:" line, so stray prose makes no object.
+ *   Objects with a Name: line but no Kind line (Pod, Ingress describers)
+ *   take the kind the same way.
  *   Keys at the top of a fragment of a cert-manager (or unknown) kind that
  *   are not top-level sections go under status (guides show dedented
  *   "Reason:/State:/URL:" status lines). Fragments and objects with a "..."
  *   line inside have partial = 1.
+ * - Events: rows are cut at the header's column starts (the Message cell
+ *   is the rest of the line, double spaces kept); a line that is not a row
+ *   continues the last message after "\n". A blank line ends the table.
+ *   Without a header the current columns are assumed; the kubectl <= 1.9
+ *   columns (FirstSeen LastSeen Count ...) are read by name. Each event
+ *   gets the object's kind, namespace and name when the object is done.
  * - A `kubectl get` prompt or a column-0 table header switches to a nested
  *   get-table parser until the next describe prompt or "Name:" line; other
  *   prompts (logs, -o yaml) skip their output.
+ * - An object larger than pc->max_object_bytes (when set) is dropped with
+ *   a warning; reading resumes at the next "Name:" line or prompt.
  */
 #ifndef KTRIAGE_DESCRIBE_H
 #define KTRIAGE_DESCRIBE_H

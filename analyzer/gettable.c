@@ -276,7 +276,7 @@ int gettable_header_line(struct slice line)
 		unsigned char ch = (unsigned char)line.p[i];
 
 		if (islower(ch) || !(isupper(ch) || isdigit(ch) ||
-				     strchr(" _-()./%:#", ch)))
+				     (ch && strchr(" _-()./%:#", ch))))
 			return 0;
 	}
 	n = split_fields(line, 2, st, en, MAX_FIELDS);
@@ -849,8 +849,35 @@ static int age_like(struct slice v)
 	return parse_age(a.p, n) >= 0;
 }
 
-static void event_row(struct gettable *t, struct slice *cells,
-		      unsigned long lineno)
+static int ages_ok(const struct gettable *t, const struct slice *cells)
+{
+	size_t i;
+
+	for (i = 0; i < t->cols.n; i++)
+		if (t->role[i] == COL_LASTSEEN && !age_like(cells[i]))
+			return 0;
+	return 1;
+}
+
+/* A row pasted under an -A header without its NAMESPACE cell. */
+static void split_without_ns(const struct gettable *t, struct slice row,
+			     struct slice *cells)
+{
+	struct gettable_cols sub;
+	size_t i;
+
+	memset(&sub, 0, sizeof(sub));
+	sub.n = t->cols.n - 1;
+	for (i = 0; i < sub.n; i++) {
+		sub.start[i] = t->cols.start[i + 1] - t->cols.start[1];
+		memcpy(sub.name[i], t->cols.name[i + 1], sizeof(sub.name[i]));
+	}
+	cells[0] = slice_make(row.p, 0);
+	gettable_cols_split(&sub, row, cells + 1);
+}
+
+static void event_row(struct gettable *t, struct slice row,
+		      struct slice *cells, unsigned long lineno)
 {
 	struct kevent ev;
 	struct slice obj = slice_make(NULL, 0), oname = obj, okind = obj;
@@ -858,17 +885,19 @@ static void event_row(struct gettable *t, struct slice *cells,
 	size_t i;
 	int have_count = 0, have_first = 0;
 
+	if (!ages_ok(t, cells) && t->cols.n > 2 &&
+	    t->role[0] == COL_NAMESPACE && t->role[1] == COL_LASTSEEN &&
+	    age_like(cells[0]))
+		split_without_ns(t, row, cells);
+	if (!ages_ok(t, cells)) {
+		warn(t, lineno, 0, "not a row of the events table above; "
+		     "table ended");
+		end_table(t);
+		return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	kevent_clear(&ev);
 	ev.count = 1;
-	for (i = 0; i < t->cols.n; i++) {
-		if (t->role[i] == COL_LASTSEEN && !age_like(cells[i])) {
-			warn(t, lineno, 0, "not a row of the events table "
-			     "above; table ended");
-			end_table(t);
-			return;
-		}
-	}
 	for (i = 0; i < t->cols.n; i++) {
 		struct slice v = cells[i];
 
@@ -1021,7 +1050,7 @@ void gettable_line(struct gettable *t, struct slice raw, unsigned long lineno)
 		return;
 	gettable_cols_split(&t->cols, l, cells);
 	if (t->is_events)
-		event_row(t, cells, lineno);
+		event_row(t, l, cells, lineno);
 	else
 		object_row(t, cells, lineno);
 }

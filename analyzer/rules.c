@@ -20,6 +20,7 @@
 #include "cond.h"
 #include "diag.h"
 #include "embedded.h"
+#include "object.h"
 #include "util.h"
 
 static const char *const sev_names[SEV_COUNT] = {
@@ -434,6 +435,30 @@ static struct cond *parse_matcher(struct loader *ld, struct rule *r,
 					      regex_flags(ld, r, flags) : 0,
 					      &c->re);
 			cond_push(all, c);
+		} else if (!strcmp(k, "past")) {
+			if (yaml_bool(vn, &b) < 0) {
+				lerr(ld, vn, "rule '%s': 'past' is true or false",
+				     r->id);
+				continue;
+			}
+			c = field_cond(ld, vn, field, CMP_PAST);
+			if (!b) {
+				/* past: false means "not in the past". */
+				struct cond *n = cond_new(COND_NOT,
+							  node_loc(ld, vn));
+
+				cond_push(n, c);
+				c = n;
+			}
+			cond_push(all, c);
+		} else if (!strcmp(k, "within") || !strcmp(k, "older_than") ||
+			   !strcmp(k, "newer_than")) {
+			c = field_cond(ld, vn, field, k[0] == 'w' ? CMP_WITHIN :
+				       k[0] == 'o' ? CMP_OLDER : CMP_NEWER);
+			if (!sv || cond_parse_number(sv, &c->num) < 0)
+				lerr(ld, vn, "rule '%s': '%s' takes a duration "
+				     "such as 7d", r->id, k);
+			cond_push(all, c);
 		} else if (!strcmp(k, "present") || !strcmp(k, "absent")) {
 			if (yaml_bool(vn, &b) < 0) {
 				lerr(ld, vn, "rule '%s': '%s' is true or false",
@@ -451,7 +476,8 @@ static struct cond *parse_matcher(struct loader *ld, struct rule *r,
 			if (i == ARRAY_SIZE(nums)) {
 				lerr(ld, kn, "rule '%s': unknown operator '%s' "
 				     "(expected equals, in, regex, contains, "
-				     "gt, gte, lt, lte, present, absent)",
+				     "gt, gte, lt, lte, present, absent, past, "
+				     "within, older_than, newer_than)",
 				     r->id, k);
 				continue;
 			}
@@ -649,6 +675,7 @@ static void load_example(struct loader *ld, yaml_node_t *n, int want_caps,
 
 	memset(&ex, 0, sizeof(ex));
 	ex.loc = node_loc(ld, n);
+	ex.now_ms = INT64_MIN;
 	if (n->type == YAML_SCALAR_NODE) {
 		ex.text = want_string(ld, n, "examples");
 	} else if (n->type == YAML_MAPPING_NODE) {
@@ -666,6 +693,15 @@ static void load_example(struct loader *ld, yaml_node_t *n, int want_caps,
 				ex.kind = key[0] == 't' ? EXAMPLE_TEXT :
 					key[0] == 'y' ? EXAMPLE_YAML :
 					EXAMPLE_DESCRIBE;
+			} else if (key && !strcmp(key, "now")) {
+				const char *t = scalar(v);
+				int64_t sec = t ? parse_rfc3339(t) : TIME_UNKNOWN;
+
+				if (sec == TIME_UNKNOWN)
+					lerr(ld, v, "'now' is an RFC 3339 time such "
+					     "as 2024-05-01T10:30:00Z");
+				else
+					ex.now_ms = sec * 1000;
 			} else if (key && !strcmp(key, "captures") && want_caps &&
 				   v->type == YAML_MAPPING_NODE) {
 				yaml_node_pair_t *c;

@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum severity {
 	SEV_INFO,
@@ -47,6 +48,7 @@ enum example_kind {
 struct example {
 	enum example_kind kind;
 	char *text;
+	int64_t now_ms;		/* `now:` of the example; INT64_MIN if none */
 	char **cap_names;	/* expected captures of the first match */
 	char **cap_values;
 	size_t ncaps;

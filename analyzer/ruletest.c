@@ -89,7 +89,7 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 	int hit = 0;
 
 	memset(&s, 0, sizeof(s));
-	s.now_ms = INT64_MIN;
+	s.now_ms = ex->now_ms;
 	s.source = ex->loc.file;
 	if (ex->kind == EXAMPLE_TEXT) {
 		s.target = TARGET_TEXT;
@@ -108,7 +108,10 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 	for (i = 0; i < objs.n && !hit; i++) {
 		const struct kobject *o = objs.v[i];
 
-		/* Ages in examples are measured from the object's own times. */
+		/*
+		 * Ages in examples are measured from `now:`, else from the
+		 * latest time in the object itself.
+		 */
 		s.obj = o;
 		s.now_ms = o->created != TIME_UNKNOWN ? o->created * 1000 :
 			INT64_MIN;
@@ -117,6 +120,8 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 			    o->conds[j].last_transition_ts * 1000 > s.now_ms)
 				s.now_ms = o->conds[j].last_transition_ts *
 					   1000;
+		if (ex->now_ms != INT64_MIN)
+			s.now_ms = ex->now_ms;
 		s.target = TARGET_OBJECT;
 		hit = rule_eval(rs, r, &s, md, caps, limits);
 		s.target = TARGET_CONDITION;

@@ -123,6 +123,14 @@ static void test_object_target(void **state)
 		{ "object: {spec.solver: {absent: true}}", 1, 1 },
 		{ "object: {spec.solver: x}", 0, 0 },
 		{ "object: {kind: Order}", 0, 0 },
+		/* times against now (10:20): created 10:00, condition 10:01 */
+		{ "object: {metadata.creationTimestamp: {past: true}}", 1, 1 },
+		{ "object: {metadata.creationTimestamp: {older_than: 15m}}", 1, 1 },
+		{ "object: {metadata.creationTimestamp: {older_than: 30m}}", 0, 0 },
+		{ "object: {metadata.creationTimestamp: {newer_than: 30m}}", 1, 1 },
+		{ "object: {metadata.creationTimestamp: {within: 7d}}", 1, 1 },
+		{ "object: {status.conditions.lastTransitionTime: {older_than: 19m}}", 1, 1 },
+		{ "object: {spec.dnsName: {past: true}}", 0, 0 },
 	};
 	struct kobject *gce = challenge(NULL), *edit = challenge("true");
 	struct subject s;

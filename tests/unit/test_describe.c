@@ -1023,6 +1023,27 @@ static void test_small_cases(void **state)
 	}
 }
 
+/* Appendix E: `cmctl status certificate` looks like a describe. */
+static void test_cmctl_status(void **state)
+{
+	struct got g;
+	const struct kobject *o;
+
+	(void)state;
+	run_file(&g, "appendix-e-cmctl-status.txt", 0);
+	assert_int_equal(g.nobj, 1);
+	o = g.obj[0];
+	assert_str(o->name, "drammenlegesenter-no-cert");
+	assert_str(o->ns, "nefle");
+	assert_null(o->kind);
+	assert_str(value(o, "createdAt"), "2021-12-18T18:22:29+01:00");
+	/* Not status.conditions: no condition is made up from it. */
+	assert_int_equal(o->nconds, 0);
+	assert_str(value(o, "conditions.ready"), "False, Reason: DoesNotExist, "
+		   "Message: Issuing certificate as Secret does not exist");
+	got_free(&g);
+}
+
 /* A list with two maps found only by the key order. */
 static void test_key_order_list(void **state)
 {
@@ -1039,6 +1060,64 @@ static void test_key_order_list(void **state)
 	assert_str(fnode_child(n->kids[1], "b")->value, "4");
 	assert_str(fnode_find(g.obj[0]->root, "spec.zed")->value, "z");
 	got_free(&g);
+}
+
+/* Every prefix of every input, and bytes kubectl never prints. */
+static void test_robust(void **state)
+{
+	static const char *const files[] = {
+		"b2-clusterissuer.txt", "b4-certificaterequest.txt",
+		"b5-order.txt", "cloudflare-multiline.txt", "pod.txt",
+		"old-kubectl-events.txt", "mixed-session.txt",
+		"seed-order-pending.txt", "long-annotations.txt",
+	};
+	static const char nul[] = "Name: a\0b\nKind: \0\nStatus:\n  \0: x\n"
+		"Events:\n  Type  Reason  Age  From  Message\n  A  \0  1s  x  y\n";
+	size_t i, cut;
+	struct got g;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		char *t = read_data(files[i]);
+		size_t n = strlen(t);
+
+		for (cut = 0; cut <= n; cut += 7) {
+			char c = t[cut];
+
+			t[cut] = '\0';
+			run_text(&g, t, 0, 0);
+			assert_true(g.nobj <= 3);
+			got_free(&g);
+			t[cut] = c;
+		}
+		free(t);
+	}
+	{
+		struct parse_ctx pc;
+		struct describe *d;
+		const char *p = nul, *end = nul + sizeof(nul) - 1;
+		unsigned long lineno = 0;
+
+		memset(&g, 0, sizeof(g));
+		input_init(&g.in, "test");
+		memset(&pc, 0, sizeof(pc));
+		pc.in = &g.in;
+		pc.on_object = on_obj;
+		pc.ctx = &g;
+		d = describe_new(&pc);
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			describe_line(d, slice_make(p, (size_t)(nl - p)),
+				      ++lineno);
+			p = nl + 1;
+		}
+		describe_end(d);
+		describe_free(d);
+		assert_int_equal(g.nobj, 1);
+		assert_str(g.obj[0]->name, "a");
+		got_free(&g);
+	}
 }
 
 int main(void)
@@ -1058,6 +1137,8 @@ int main(void)
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_small_cases),
 		cmocka_unit_test(test_key_order_list),
+		cmocka_unit_test(test_cmctl_status),
+		cmocka_unit_test(test_robust),
 	};
 
 	diag_set_quiet(2);

@@ -328,6 +328,26 @@ static void test_events_all_namespaces(void **state)
 	got_free(&g);
 }
 
+/* Appendix E, verbatim: an -A header over a row without its namespace. */
+static void test_appendix_e_events(void **state)
+{
+	struct got g;
+
+	(void)state;
+	run_file(&g, "gettable/appendix-e-events.txt", 0);
+	assert_int_equal(g.nev, 1);
+	assert_null(g.ev[0].obj_ns);
+	assert_str(g.ev[0].obj_kind, "Ingress");
+	assert_str(g.ev[0].obj_name, "kuard");
+	assert_str(g.ev[0].type, "Normal");
+	assert_str(g.ev[0].reason, "CreateCertificate");
+	assert_int_equal(g.ev[0].last_age_s, 7);
+	assert_str(g.ev[0].message,
+		   "Successfully created Certificate \"kuard-secret\"");
+	assert_int_equal(g.in.nerrors, 0);
+	got_free(&g);
+}
+
 static void test_two_tables(void **state)
 {
 	struct got g;
@@ -675,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_prefixed_names),
 		cmocka_unit_test(test_pods),
 		cmocka_unit_test(test_events_all_namespaces),
+		cmocka_unit_test(test_appendix_e_events),
 		cmocka_unit_test(test_two_tables),
 		cmocka_unit_test(test_hint),
 		cmocka_unit_test(test_describe_inside),
