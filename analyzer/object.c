@@ -384,12 +384,17 @@ void kobject_free(struct kobject *o)
 
 static const char *kv_get(const struct kv *v, size_t n, const char *key)
 {
+	struct buf k = BUF_INIT;
+	const char *found = NULL;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].key, key))
-			return v[i].value;
-	return NULL;
+	/* Stored keys went through fnode_norm_key(); so does the query. */
+	fnode_norm_key(&k, key, strlen(key));
+	for (i = 0; i < n && !found; i++)
+		if (!strcmp(v[i].key, buf_str(&k)))
+			found = v[i].value;
+	buf_free(&k);
+	return found;
 }
 
 const char *kobject_annotation(const struct kobject *obj, const char *key)
