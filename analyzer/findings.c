@@ -27,6 +27,7 @@ static void finding_free(struct finding *f)
 	for (i = 0; i < f->nev; i++) {
 		free(f->ev[i].source);
 		free(f->ev[i].text);
+		free(f->ev[i].last_source);
 	}
 	for (i = 0; i < f->ncaps; i++) {
 		free(f->caps[i].name);
@@ -127,26 +128,118 @@ static char *evidence_text(struct slice text)
 	}
 }
 
-static void add_evidence(struct finding *f, const char *source,
-			 unsigned long line, struct slice text)
+static int word_char(unsigned char c)
 {
-	char *t;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+uint64_t evidence_key(struct slice t)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i = 0, n = t.n;
+	const unsigned char *p = (const unsigned char *)t.p;
+	const char *hdr = memchr(t.p, ']', n < 64 ? n : 64);
+
+	/* A klog header (with any prefix) says only when and where. */
+	if (hdr && n > 20 && strchr("IWEF0123456789", t.p[0]))
+		i = (size_t)(hdr - t.p) + 1;
+	while (i < n) {
+		size_t j = i, digits = 0, upper = 0, lower = 0;
+
+		if (!word_char(p[i])) {
+			h = (h ^ p[i]) * 1099511628211ull;
+			i++;
+			continue;
+		}
+		while (j < n && word_char(p[j])) {
+			digits += p[j] >= '0' && p[j] <= '9';
+			upper += p[j] >= 'A' && p[j] <= 'Z';
+			lower += p[j] >= 'a' && p[j] <= 'z';
+			j++;
+		}
+		if (j - i >= 16 && (digits || (upper && lower))) {
+			/* A token, an id or a hash: all of them look alike. */
+			h = (h ^ '#') * 1099511628211ull;
+		} else {
+			size_t k;
+
+			for (k = i; k < j; k++) {
+				if (p[k] >= '0' && p[k] <= '9') {
+					if (k > i && p[k - 1] >= '0' &&
+					    p[k - 1] <= '9')
+						continue;
+					h = (h ^ '#') * 1099511628211ull;
+				} else {
+					h = (h ^ p[k]) * 1099511628211ull;
+				}
+			}
+		}
+		i = j;
+	}
+	return h;
+}
+
+static void timespan_note(struct timespan *t, const struct when *w)
+{
+	if (!w)
+		return;
+	if (w->has_abs) {
+		if (!t->has_abs || w->abs_lo < t->abs_min)
+			t->abs_min = w->abs_lo;
+		if (!t->has_abs || w->abs_hi > t->abs_max)
+			t->abs_max = w->abs_hi;
+		t->has_abs = 1;
+	}
+	if (w->has_yl) {
+		if (!t->has_yl || logtime_cmp(&w->yl, &t->yl_min) < 0)
+			t->yl_min = w->yl;
+		if (!t->has_yl || logtime_cmp(&w->yl, &t->yl_max) > 0)
+			t->yl_max = w->yl;
+		t->has_yl = 1;
+	}
+	if (w->has_age) {
+		if (!t->has_age || w->age_lo < t->age_min)
+			t->age_min = w->age_lo;
+		if (!t->has_age || w->age_hi > t->age_max)
+			t->age_max = w->age_hi;
+		t->has_age = 1;
+	}
+}
+
+static void add_evidence(struct finding *f, const char *source,
+			 unsigned long line, struct slice text,
+			 const struct when *w, unsigned long weight)
+{
+	struct evidence *e = NULL;
+	uint64_t key = evidence_key(slice_trim(text));
 	size_t i;
 
-	if (f->nev >= EVIDENCE_MAX)
-		return;
-	t = evidence_text(text);
-	/* The same text again adds nothing a reader needs. */
-	for (i = 0; i < f->nev; i++) {
-		if (!strcmp(f->ev[i].text, t)) {
-			free(t);
+	for (i = 0; i < f->nev; i++)
+		if (f->ev[i].key == key)
+			e = &f->ev[i];
+	if (!e) {
+		if (f->nev >= EVIDENCE_MAX) {
+			f->ev_other += weight;
 			return;
 		}
+		e = &f->ev[f->nev++];
+		memset(e, 0, sizeof(*e));
+		e->key = key;
+		e->source = xstrdup(source);
+		e->line = line;
+		e->text = evidence_text(text);
+		e->when.first_ms = e->when.last_ms = INT64_MIN;
+		e->when.span_s = -1;
+	} else if (e->last_line != line || strcmp(e->last_source ?
+						    e->last_source : "",
+						    source)) {
+		free(e->last_source);
+		e->last_source = xstrdup(source);
+		e->last_line = line;
 	}
-	f->ev[f->nev].source = xstrdup(source);
-	f->ev[f->nev].line = line;
-	f->ev[f->nev].text = t;
-	f->nev++;
+	e->count += weight;
+	timespan_note(&e->when, w);
 }
 
 int logtime_cmp(const struct logtime *a, const struct logtime *b)
@@ -162,85 +255,68 @@ int logtime_cmp(const struct logtime *a, const struct logtime *b)
 	return 0;
 }
 
-static void note_time(struct finding *f, const struct when *w)
+static void timespan_resolve(struct timespan *t, int bundle_year,
+			     int64_t now_ms)
 {
-	if (!w)
-		return;
-	if (w->has_abs) {
-		if (!f->has_abs || w->abs_lo < f->abs_min)
-			f->abs_min = w->abs_lo;
-		if (!f->has_abs || w->abs_hi > f->abs_max)
-			f->abs_max = w->abs_hi;
-		f->has_abs = 1;
+	int64_t lo = INT64_MIN, hi = INT64_MIN;
+
+	t->span_s = -1;
+	if (t->has_abs) {
+		lo = t->abs_min;
+		hi = t->abs_max;
 	}
-	if (w->has_yl) {
-		if (!f->has_yl || logtime_cmp(&w->yl, &f->yl_min) < 0)
-			f->yl_min = w->yl;
-		if (!f->has_yl || logtime_cmp(&w->yl, &f->yl_max) > 0)
-			f->yl_max = w->yl;
-		f->has_yl = 1;
+	if (t->has_yl) {
+		/* Without the bundle's year, a leap year still orders days
+		 * and gives the span. */
+		int y = bundle_year ? bundle_year : 2000;
+		int64_t a = logtime_resolve(&t->yl_min, y, bundle_year ?
+					    now_ms : INT64_MIN);
+		int64_t b = logtime_resolve(&t->yl_max, y, bundle_year ?
+					    now_ms : INT64_MIN);
+
+		if (!bundle_year) {
+			if (!t->has_abs && !t->has_age)
+				t->span_s = (b - a) / 1000;
+			a = b = INT64_MIN;
+		}
+		if (a != INT64_MIN && (lo == INT64_MIN || a < lo))
+			lo = a;
+		if (b != INT64_MIN && (hi == INT64_MIN || b > hi))
+			hi = b;
 	}
-	if (w->has_age) {
-		if (!f->has_age || w->age_lo < f->age_min)
-			f->age_min = w->age_lo;
-		if (!f->has_age || w->age_hi > f->age_max)
-			f->age_max = w->age_hi;
-		f->has_age = 1;
+	if (t->has_age) {
+		if (now_ms != INT64_MIN) {
+			int64_t a = now_ms - t->age_max * 1000;
+			int64_t b = now_ms - t->age_min * 1000;
+
+			if (lo == INT64_MIN || a < lo)
+				lo = a;
+			if (hi == INT64_MIN || b > hi)
+				hi = b;
+		} else if (!t->has_abs && !t->has_yl) {
+			t->span_s = t->age_max - t->age_min;
+		}
 	}
+	t->first_ms = lo;
+	t->last_ms = hi;
+	if (lo != INT64_MIN && hi != INT64_MIN)
+		t->span_s = (hi - lo) / 1000;
 }
 
 void findings_resolve_times(struct findings *fs, int bundle_year,
 			    int64_t now_ms)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < fs->n; i++) {
 		struct finding *f = fs->v[i];
-		int64_t lo = INT64_MIN, hi = INT64_MIN;
 
-		f->span_s = -1;
-		if (f->has_abs) {
-			lo = f->abs_min;
-			hi = f->abs_max;
-		}
-		if (f->has_yl) {
-			/* Without the bundle's year, a leap year still orders
-			 * days and gives the span. */
-			int y = bundle_year ? bundle_year : 2000;
-			int64_t a = logtime_resolve(&f->yl_min, y,
-						    bundle_year ? now_ms :
-						    INT64_MIN);
-			int64_t b = logtime_resolve(&f->yl_max, y,
-						    bundle_year ? now_ms :
-						    INT64_MIN);
-
-			if (!bundle_year) {
-				if (!f->has_abs && !f->has_age)
-					f->span_s = (b - a) / 1000;
-				a = b = INT64_MIN;
-			}
-			if (a != INT64_MIN && (lo == INT64_MIN || a < lo))
-				lo = a;
-			if (b != INT64_MIN && (hi == INT64_MIN || b > hi))
-				hi = b;
-		}
-		if (f->has_age) {
-			if (now_ms != INT64_MIN) {
-				int64_t a = now_ms - f->age_max * 1000;
-				int64_t b = now_ms - f->age_min * 1000;
-
-				if (lo == INT64_MIN || a < lo)
-					lo = a;
-				if (hi == INT64_MIN || b > hi)
-					hi = b;
-			} else if (!f->has_abs && !f->has_yl) {
-				f->span_s = f->age_max - f->age_min;
-			}
-		}
-		f->first_seen_ms = lo;
-		f->last_seen_ms = hi;
-		if (lo != INT64_MIN && hi != INT64_MIN)
-			f->span_s = (hi - lo) / 1000;
+		timespan_resolve(&f->when, bundle_year, now_ms);
+		f->first_seen_ms = f->when.first_ms;
+		f->last_seen_ms = f->when.last_ms;
+		f->span_s = f->when.span_s;
+		for (j = 0; j < f->nev; j++)
+			timespan_resolve(&f->ev[j].when, bundle_year, now_ms);
 	}
 }
 
@@ -252,6 +328,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 {
 	struct buf key = BUF_INIT;
 	struct finding *f;
+	unsigned long weight;
 	size_t i;
 
 	make_key(&key, r, res, source);
@@ -270,14 +347,17 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		f->severity = (int)r->severity;
 		f->first_seen_ms = f->last_seen_ms = INT64_MIN;
 		f->span_s = -1;
+		f->when.first_ms = f->when.last_ms = INT64_MIN;
+		f->when.span_s = -1;
 		fs->v = xgrow(fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
 		fs->v[fs->n++] = f;
 		hmap_put(&fs->index, f->key, strlen(f->key), f);
 	}
 	buf_free(&key);
-	f->count += w && w->weight ? w->weight : 1;
-	note_time(f, w);
-	add_evidence(f, source, line, text);
+	weight = w && w->weight ? w->weight : 1;
+	f->count += weight;
+	timespan_note(&f->when, w);
+	add_evidence(f, source, line, text, w, weight);
 	for (i = 0; i < ncaps; i++)
 		add_capture(f, caps[i].name, caps[i].value);
 	return f;

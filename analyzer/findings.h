@@ -15,7 +15,7 @@
 #include "rules.h"
 #include "util.h"
 
-#define EVIDENCE_MAX 5		/* evidence lines kept per finding */
+#define EVIDENCE_MAX 5		/* evidence groups kept per finding */
 #define CAPTURE_VALUES_MAX 20	/* distinct values kept per capture name */
 #define EVIDENCE_TEXT_MAX 300	/* bytes of a line shown as evidence */
 
@@ -26,10 +26,34 @@ struct resource {
 	char *name;
 };
 
+/*
+ * When something was seen: the earliest and latest time in each form the
+ * input gave (absolute, klog without a year, age before the bundle's
+ * time), resolved together once the bundle's time is known.
+ */
+struct timespan {
+	int has_abs, has_yl, has_age;
+	int64_t abs_min, abs_max;
+	struct logtime yl_min, yl_max;
+	int64_t age_min, age_max;
+	int64_t first_ms;	/* after timespan_resolve(); INT64_MIN unknown */
+	int64_t last_ms;
+	int64_t span_s;		/* -1 unknown */
+};
+
+/*
+ * An evidence group: lines that differ only in timestamps, numbers, UIDs
+ * and tokens are one group, shown once with a count and a time span.
+ */
 struct evidence {
-	char *source;		/* entry path */
+	char *source;		/* entry path of the first line */
 	unsigned long line;
-	char *text;		/* trimmed to EVIDENCE_TEXT_MAX bytes */
+	char *text;		/* the first line, trimmed to EVIDENCE_TEXT_MAX */
+	char *last_source;	/* the last line of the group */
+	unsigned long last_line;
+	unsigned long count;
+	uint64_t key;		/* hash of the normalized text */
+	struct timespan when;
 };
 
 struct capvals {
@@ -60,19 +84,17 @@ struct finding {
 	unsigned long count;
 	struct evidence ev[EVIDENCE_MAX];
 	size_t nev;
+	unsigned long ev_other;	/* occurrences in groups not kept */
 	struct capvals *caps;
 	size_t ncaps;
 	char *message;		/* rendered by findings_finish() */
 	double score;
 	unsigned long rank;	/* 1 is first, after ranking */
-	/* Times seen, per form; resolved by findings_resolve_times(). */
-	int has_abs, has_yl, has_age;
-	int64_t abs_min, abs_max;
-	struct logtime yl_min, yl_max;
-	int64_t age_min, age_max;
-	int64_t first_seen_ms;	/* INT64_MIN when unknown */
+	/* Times seen; resolved by findings_resolve_times(). */
+	struct timespan when;
+	int64_t first_seen_ms;	/* copies of when.first_ms etc. */
 	int64_t last_seen_ms;
-	int64_t span_s;		/* last - first in seconds; -1 unknown */
+	int64_t span_s;
 	int severity;		/* effective: the rule's, or else_severity */
 	int suppressed;		/* explained by a finding of another rule */
 	const struct finding *suppressor;
@@ -110,6 +132,12 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
  */
 void findings_resolve_times(struct findings *fs, int bundle_year,
 			    int64_t now_ms);
+
+/*
+ * The normalized form of an evidence line, hashed: klog and collector
+ * timestamps dropped, digit runs, hex ids and long tokens replaced.
+ */
+uint64_t evidence_key(struct slice text);
 
 /* Order of two yearless klog times: <0, 0, >0. */
 int logtime_cmp(const struct logtime *a, const struct logtime *b);

@@ -167,12 +167,28 @@ static cJSON *json_finding(const struct findings *fs, const struct finding *f)
 	for (i = 0; i < f->nev; i++) {
 		cJSON *e = cJSON_CreateObject();
 
-		add(e, "source", jstr(f->ev[i].source));
-		add(e, "line", cJSON_CreateNumber((double)f->ev[i].line));
-		add(e, "text", jstr(f->ev[i].text));
+		const struct evidence *g = &f->ev[i];
+
+		add(e, "source", jstr(g->source));
+		add(e, "line", cJSON_CreateNumber((double)g->line));
+		add(e, "text", jstr(g->text));
+		add(e, "count", cJSON_CreateNumber((double)g->count));
+		add(e, "first_seen", json_time(g->when.first_ms));
+		add(e, "last_seen", json_time(g->when.last_ms));
+		if (g->last_source) {
+			cJSON *last = cJSON_CreateObject();
+
+			add(last, "source", jstr(g->last_source));
+			add(last, "line", cJSON_CreateNumber(
+				(double)g->last_line));
+			add(e, "last", last);
+		} else {
+			add(e, "last", cJSON_CreateNull());
+		}
 		cJSON_AddItemToArray(ev, e);
 	}
 	add(o, "evidence", ev);
+	add(o, "evidence_not_shown", cJSON_CreateNumber((double)f->ev_other));
 	add(o, "explains", json_explains(fs, f));
 	return o;
 }

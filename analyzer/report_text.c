@@ -99,16 +99,37 @@ static void text_finding(struct buf *out, const struct findings *fs,
 	}
 	buf_addf(out, "   Evidence (%lu occurrence%s", f->count,
 		 f->count == 1 ? "" : "s");
-	if (f->count > f->nev)
-		buf_addf(out, ", %zu shown", f->nev);
+	if (f->nev > 1 || f->ev_other)
+		buf_addf(out, " in %zu%s group%s", f->nev, f->ev_other ?
+			 "+" : "", f->nev == 1 && !f->ev_other ? "" : "s");
 	buf_adds(out, "):\n");
 	for (i = 0; i < f->nev; i++) {
+		const struct evidence *e = &f->ev[i];
+
 		buf_adds(out, "     ");
-		put(out, f->ev[i].source);
-		buf_addf(out, ":%lu\n       ", f->ev[i].line);
-		put(out, f->ev[i].text);
+		put(out, e->source);
+		buf_addf(out, ":%lu", e->line);
+		if (e->count > 1) {
+			buf_addf(out, "  (x%lu", e->count);
+			if (e->when.span_s > 0) {
+				buf_adds(out, " over ");
+				report_span(out, e->when.span_s);
+			}
+			if (e->last_source) {
+				buf_adds(out, ", last at ");
+				if (strcmp(e->last_source, e->source))
+					put(out, e->last_source);
+				buf_addf(out, ":%lu", e->last_line);
+			}
+			buf_addc(out, ')');
+		}
+		buf_adds(out, "\n       ");
+		put(out, e->text);
 		buf_addc(out, '\n');
 	}
+	if (f->ev_other)
+		buf_addf(out, "     ... and %lu more occurrences of other "
+			 "lines\n", f->ev_other);
 	text_explains(out, fs, f);
 	if (r->remediation && *r->remediation) {
 		buf_adds(out, "   Fix:\n");

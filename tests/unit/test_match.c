@@ -118,8 +118,13 @@ static void test_findings(void **state)
 	assert_string_equal(f->message, "HTTP 503, 404 for a.example.com, "
 			    "b.example.com on Challenge/default/web-1-2-3 "
 			    "(3x), none");
-	assert_int_equal(f->nev, 3);
+	/* Lines 1 and 3 differ only in their time: one evidence group. */
+	assert_int_equal(f->nev, 2);
+	assert_int_equal(f->ev[0].count, 2);
+	assert_int_equal(f->ev[0].line, 1);
+	assert_int_equal(f->ev[0].last_line, 3);
 	assert_int_equal(f->ev[1].line, 2);
+	assert_int_equal(f->ev[1].count, 1);
 	/* Low severity after high; count breaks ties within a severity. */
 	assert_string_equal(fs.v[1]->rule->id, "low-thing");
 	assert_int_equal(fs.v[1]->count, 3);
@@ -154,7 +159,19 @@ static void test_evidence_bounded(void **state)
 	}
 	assert_int_equal(fs.n, 1);
 	assert_int_equal(fs.v[0]->count, 10000);
+	/* Lines that differ only in a number are one group. */
+	assert_int_equal(fs.v[0]->nev, 1);
+	assert_int_equal(fs.v[0]->ev[0].count, 10000);
+	assert_int_equal(fs.v[0]->ev[0].last_line, 10000);
+	/* Different lines: at most EVIDENCE_MAX groups, the rest counted. */
+	for (i = 0; i < 20; i++) {
+		snprintf(line, sizeof(line), "propagation failed: case %c",
+			 (char)('a' + i));
+		match_line(&m, "x.log", 20000 + i, slice_cstr(line), NULL,
+			   NULL, &in);
+	}
 	assert_int_equal(fs.v[0]->nev, EVIDENCE_MAX);
+	assert_int_equal(fs.v[0]->ev_other, 20 - (EVIDENCE_MAX - 1));
 	assert_string_equal(fs.v[0]->file, "x.log");
 	match_free(&m);
 	findings_free(&fs);
