@@ -36,15 +36,27 @@ void analysis_init(struct analysis *a, const struct ruleset *rs)
 	progress_init(&a->progress, 0);
 }
 
+const char *analysis_intern(struct analysis *a, const char *s)
+{
+	a->paths = xgrow(a->paths, &a->cappaths, a->npaths + 1,
+			 sizeof(*a->paths));
+	a->paths[a->npaths] = xstrdup(s);
+	return a->paths[a->npaths++];
+}
+
 void analysis_free(struct analysis *a)
 {
 	size_t i;
 
+	for (i = 0; i < a->npaths; i++)
+		free(a->paths[i]);
+	free(a->paths);
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
 	free(a->inputs);
 	match_free(&a->matcher);
 	findings_free(&a->findings);
+	graph_free(&a->graph);
 	store_free(&a->store);
 	memset(a, 0, sizeof(*a));
 }
@@ -98,9 +110,18 @@ static void ctx_update(struct describe_ctx *c, struct slice line)
  * (a pasted prompt, a table, two describe outputs): the segment changes
  * at prompt lines and at lines that can only start another kind.
  */
+/* An object that completed while its lines' hits were held back. */
+struct arrival {
+	unsigned long line;
+	struct resource res;	/* owned */
+};
+
 struct segment {
 	struct analysis *a;
 	struct entry *e;
+	const char *path;	/* e->path, interned: objects keep it */
+	struct arrival *arr;
+	size_t narr, caparr;
 	enum content_type type;
 	struct parse_ctx pc;
 	char *hint;
@@ -111,12 +132,71 @@ struct segment {
 	struct logparser *log;
 };
 
+static char *field_dup(const struct kobject *o, const char *path)
+{
+	const struct fnode *n = fnode_find(o->root, path);
+
+	return n && n->value ? xstrdup(n->value) : NULL;
+}
+
 static void on_object(struct kobject *obj, void *ctx)
 {
 	struct segment *sg = ctx;
+	struct arrival *ar;
 
 	sg->a->objects_read++;
+	if (sg->a->matcher.defer) {
+		/* Remember where it began and what it is about. */
+		sg->arr = xgrow(sg->arr, &sg->caparr, sg->narr + 1,
+				sizeof(*sg->arr));
+		ar = &sg->arr[sg->narr++];
+		memset(ar, 0, sizeof(*ar));
+		ar->line = obj->line;
+		if (obj->kind && !strcmp(obj->kind, "Event")) {
+			ar->res.kind = field_dup(obj, "involvedObject.kind");
+			ar->res.ns = field_dup(obj, "involvedObject.namespace");
+			ar->res.name = field_dup(obj, "involvedObject.name");
+		} else {
+			ar->res.kind = obj->kind ? xstrdup(obj->kind) : NULL;
+			ar->res.ns = obj->ns ? xstrdup(obj->ns) : NULL;
+			ar->res.name = obj->name ? xstrdup(obj->name) : NULL;
+		}
+	}
 	store_add(&sg->a->store, obj, sg->e->input);
+}
+
+static int cmp_arrivals(const void *pa, const void *pb)
+{
+	const struct arrival *a = pa, *b = pb;
+
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/*
+ * Objects completed: each held-back hit goes to the object whose lines it
+ * is on (the last one to start at or before it), up to line upto.
+ */
+static void attribute_hits(struct segment *sg, unsigned long upto)
+{
+	struct matcher *m = &sg->a->matcher;
+	size_t i;
+
+	if (!sg->narr)
+		return;
+	qsort(sg->arr, sg->narr, sizeof(*sg->arr), cmp_arrivals);
+	/* Lines before the first object belong to no object. */
+	match_flush(m, NULL, 0, sg->arr[0].line - 1);
+	for (i = 0; i < sg->narr; i++) {
+		unsigned long to = i + 1 < sg->narr ? sg->arr[i + 1].line - 1 :
+			upto;
+
+		match_flush(m, sg->arr[i].res.name ? &sg->arr[i].res : NULL,
+			    sg->arr[i].line, to);
+		free(sg->arr[i].res.kind);
+		free(sg->arr[i].res.ns);
+		free(sg->arr[i].res.name);
+	}
+	sg->narr = 0;
 }
 
 static void on_event(struct kevent *ev, void *ctx)
@@ -124,7 +204,7 @@ static void on_event(struct kevent *ev, void *ctx)
 	struct segment *sg = ctx;
 
 	sg->a->events_read++;
-	store_add_event(&sg->a->store, ev, sg->e->path);
+	store_add_event(&sg->a->store, ev, sg->path);
 }
 
 static void on_record(const struct logrec *r, void *ctx)
@@ -142,6 +222,8 @@ static void on_record(const struct logrec *r, void *ctx)
 
 static void seg_end(struct segment *sg)
 {
+	struct matcher *m = &sg->a->matcher;
+
 	if (sg->yaml) {
 		yamldoc_end(sg->yaml);
 		yamldoc_free(sg->yaml);
@@ -168,6 +250,10 @@ static void seg_end(struct segment *sg)
 	sg->table = NULL;
 	sg->log = NULL;
 	sg->type = CT_TEXT;
+	/* Whatever is still held back belongs to the file. */
+	attribute_hits(sg, (unsigned long)-1);
+	match_flush(m, NULL, 0, (unsigned long)-1);
+	m->defer = 0;
 }
 
 static void seg_start(struct segment *sg, enum content_type type)
@@ -176,6 +262,8 @@ static void seg_start(struct segment *sg, enum content_type type)
 	sg->type = type;
 	sg->a->entries_by_type[type]++;
 	sg->pc.resource_hint = sg->hint;
+	sg->a->matcher.defer = type == CT_YAML || type == CT_JSON ||
+			       type == CT_GET_TABLE;
 	switch (type) {
 	case CT_YAML:
 		sg->yaml = yamldoc_new(&sg->pc);
@@ -191,7 +279,7 @@ static void seg_start(struct segment *sg, enum content_type type)
 		break;
 	case CT_KLOG:
 	case CT_JSONLOG:
-		sg->log = logrec_new(sg->e->path, sg->e->input, on_record, sg);
+		sg->log = logrec_new(sg->path, sg->e->input, on_record, sg);
 		break;
 	case CT_TEXT:
 		break;
@@ -311,7 +399,8 @@ static void on_entry(struct entry *e, void *ctx)
 	memset(&sg, 0, sizeof(sg));
 	sg.a = a;
 	sg.e = e;
-	sg.pc.source = e->path;
+	sg.path = analysis_intern(a, e->path);
+	sg.pc.source = sg.path;
 	sg.pc.in = e->input;
 	sg.pc.on_object = on_object;
 	sg.pc.on_event = on_event;
@@ -337,7 +426,7 @@ static void on_entry(struct entry *e, void *ctx)
 		}
 		ctx_update(&dc, line);
 		line_when(&lw, line, &w);
-		match_line(&a->matcher, e->path, l.lineno, line,
+		match_line(&a->matcher, sg.path, l.lineno, line,
 			   dc.res.name ? &dc.res : NULL, w.has_abs || w.has_yl ?
 			   &w : NULL, e->input);
 		if (gettable_prompt_parse(line, &pr)) {
@@ -362,6 +451,8 @@ static void on_entry(struct entry *e, void *ctx)
 			seg_start(&sg, (enum content_type)sig);
 		}
 		seg_line(&sg, line, l.lineno);
+		if (sg.narr)
+			attribute_hits(&sg, l.lineno);
 	}
 	if (rc < 0)
 		input_error(e->input, e->path, "read error after line %lu "
@@ -369,6 +460,7 @@ static void on_entry(struct entry *e, void *ctx)
 			    (unsigned long long)e->in->offset,
 			    buf_str(&e->in->err));
 	seg_end(&sg);
+	free(sg.arr);
 	free(sg.hint);
 	lines_free(&l);
 	ctx_clear(&dc);
@@ -432,8 +524,25 @@ static void apply_requirements(struct findings *fs)
 	fs->n = kept;
 }
 
-/* Mark findings explained by another rule's finding on the same object. */
-static void apply_suppression(struct findings *fs)
+/*
+ * Whether cause g explains echo f: on the same object, on an object below
+ * f in its chain (a Challenge below the Order f is about), or on the
+ * issuer f's chain uses.
+ */
+static int explains(const struct graph *gr, const struct finding *g,
+		    const struct finding *f)
+{
+	if (same_resource(f, g))
+		return 1;
+	if (f->node < 0 || g->node < 0)
+		return 0;
+	if (graph_is_ancestor(gr, f->node, g->node))
+		return 1;
+	return graph_chain_issuer(gr, f->node) == g->node;
+}
+
+/* Mark findings explained by another rule's finding (suppressed_by). */
+static void apply_suppression(struct findings *fs, const struct graph *gr)
 {
 	size_t i, j, k;
 
@@ -448,13 +557,117 @@ static void apply_suppression(struct findings *fs)
 				if (g == f || g->suppressed ||
 				    strcmp(g->rule->id,
 					   f->rule->suppressed_by[k]) ||
-				    !same_resource(f, g))
+				    !explains(gr, g, f))
 					continue;
 				f->suppressed = 1;
 				f->suppressor = g;
 				break;
 			}
 		}
+	}
+	/* A chain of explanations points at the first cause. */
+	for (i = 0; i < fs->n; i++) {
+		struct finding *f = fs->v[i];
+		int steps = 0;
+
+		while (f->suppressor && f->suppressor->suppressor &&
+		       steps++ < 16)
+			f->suppressor = f->suppressor->suppressor;
+	}
+}
+
+/* Whether a node's object says what state it is in. */
+static int has_state(const struct graph *gr, int node)
+{
+	struct buf st = BUF_INIT;
+	int has;
+
+	graph_status(gr, node, &st);
+	has = st.len > 0;
+	buf_free(&st);
+	return has;
+}
+
+/*
+ * Findings on an object known only by namespace and name (a log's
+ * key="ns/name") take the kind of the object of that name, and join the
+ * finding of the same rule on it when there is one.
+ */
+static void complete_kinds(struct analysis *a)
+{
+	struct findings *fs = &a->findings;
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < fs->n; i++) {
+		struct finding *f = fs->v[i], *into = NULL;
+		const struct kobject *o;
+
+		if (!f->res.name || f->res.kind) {
+			fs->v[kept++] = f;
+			continue;
+		}
+		o = store_find(&a->store, NULL, f->res.ns, f->res.name);
+		if (!o || !o->kind) {
+			fs->v[kept++] = f;
+			continue;
+		}
+		for (j = 0; j < fs->n && !into; j++) {
+			struct finding *g = fs->v[j];
+
+			if (g != f && g->rule == f->rule && g->res.kind &&
+			    !strcmp(g->res.kind, o->kind) && g->res.name &&
+			    !strcmp(g->res.name, f->res.name) &&
+			    !strcmp(g->res.ns ? g->res.ns : "",
+				    f->res.ns ? f->res.ns : ""))
+				into = g;
+		}
+		if (into) {
+			findings_merge(into, f);
+			findings_drop(fs, f);
+			continue;
+		}
+		f->res.kind = xstrdup(o->kind);
+		fs->v[kept++] = f;
+	}
+	fs->n = kept;
+}
+
+/*
+ * History, not a current problem: the object (or the Certificate at the
+ * top of its chain) is healthy now, and became so after the finding was
+ * last seen.
+ */
+static void mark_resolved(struct findings *fs, const struct graph *gr)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		struct finding *f = fs->v[i];
+		int chain[16];
+		size_t n;
+		int64_t since;
+
+		if (f->node < 0)
+			continue;
+		n = graph_chain(gr, f->node, chain, 16);
+		if (graph_healthy(gr, f->node, &since)) {
+			/* Healthy now, and not failing since it became so. */
+			if (since == INT64_MIN || f->last_seen_ms == INT64_MIN ||
+			    f->last_seen_ms <= since)
+				f->resolved = 1;
+			continue;
+		}
+		/*
+		 * An object that says nothing of its own state (inferred, or
+		 * no status) is history when its Certificate became Ready
+		 * after the problem was last seen.
+		 */
+		if (n && gr->v[chain[0]].level == 0 && chain[0] != f->node &&
+		    !has_state(gr, f->node) &&
+		    graph_healthy(gr, chain[0], &since) &&
+		    since != INT64_MIN && f->last_seen_ms != INT64_MIN &&
+		    f->last_seen_ms <= since)
+			f->resolved = 1;
 	}
 }
 
@@ -470,11 +683,17 @@ void analysis_finish(struct analysis *a)
 	for (i = 0; i < a->store.n; i++)
 		match_object(&a->matcher, a->store.v[i], a->now_ms,
 			     a->bundle_year);
+	complete_kinds(a);
 	findings_resolve_times(&a->findings, a->bundle_year, a->now_ms);
 	apply_requirements(&a->findings);
-	apply_suppression(&a->findings);
+	graph_build(&a->graph, &a->store, &a->findings);
+	for (i = 0; i < a->findings.n; i++)
+		a->findings.v[i]->node = graph_node_of(&a->graph,
+						       a->findings.v[i]);
+	apply_suppression(&a->findings, &a->graph);
+	mark_resolved(&a->findings, &a->graph);
 	findings_finish(&a->findings);
-	rank_findings(&a->findings);
+	rank_findings(&a->findings, &a->graph, a->now_ms);
 }
 
 unsigned long analysis_input_errors(const struct analysis *a)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "chain.h"
 #include "findings.h"
 #include "input.h"
 #include "match.h"
@@ -36,7 +37,13 @@ struct analysis {
 	int64_t now_ms;			/* the bundle's time, after finish */
 	int bundle_year;		/* its year, 0 when unknown */
 	struct progress progress;
+	struct graph graph;		/* built by analysis_finish() */
+	char **paths;			/* entry paths objects refer to */
+	size_t npaths, cappaths;
 };
+
+/* Keep a copy of s for the whole analysis (entry paths). */
+const char *analysis_intern(struct analysis *a, const char *s);
 
 void analysis_init(struct analysis *a, const struct ruleset *rs);
 void analysis_free(struct analysis *a);

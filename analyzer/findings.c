@@ -345,6 +345,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		}
 		f->key = buf_detach(&key);
 		f->severity = (int)r->severity;
+		f->node = -1;
 		f->first_seen_ms = f->last_seen_ms = INT64_MIN;
 		f->span_s = -1;
 		f->when.first_ms = f->when.last_ms = INT64_MIN;
@@ -361,6 +362,68 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 	for (i = 0; i < ncaps; i++)
 		add_capture(f, caps[i].name, caps[i].value);
 	return f;
+}
+
+static void timespan_merge(struct timespan *d, const struct timespan *s)
+{
+	struct when w;
+
+	memset(&w, 0, sizeof(w));
+	if (s->has_abs) {
+		w.has_abs = 1;
+		w.abs_lo = s->abs_min;
+		w.abs_hi = s->abs_max;
+	}
+	if (s->has_age) {
+		w.has_age = 1;
+		w.age_lo = s->age_min;
+		w.age_hi = s->age_max;
+	}
+	timespan_note(d, &w);
+	if (s->has_yl) {
+		memset(&w, 0, sizeof(w));
+		w.has_yl = 1;
+		w.yl = s->yl_min;
+		timespan_note(d, &w);
+		w.yl = s->yl_max;
+		timespan_note(d, &w);
+	}
+}
+
+void findings_merge(struct finding *dst, const struct finding *src)
+{
+	size_t i, j;
+
+	dst->count += src->count;
+	timespan_merge(&dst->when, &src->when);
+	dst->ev_other += src->ev_other;
+	for (i = 0; i < src->nev; i++) {
+		const struct evidence *e = &src->ev[i];
+		struct evidence *d = NULL;
+
+		for (j = 0; j < dst->nev && !d; j++)
+			if (dst->ev[j].key == e->key)
+				d = &dst->ev[j];
+		if (!d && dst->nev < EVIDENCE_MAX) {
+			d = &dst->ev[dst->nev++];
+			memset(d, 0, sizeof(*d));
+			d->key = e->key;
+			d->source = xstrdup(e->source);
+			d->line = e->line;
+			d->text = xstrdup(e->text);
+			d->when.first_ms = d->when.last_ms = INT64_MIN;
+			d->when.span_s = -1;
+		} else if (!d) {
+			dst->ev_other += e->count;
+			continue;
+		}
+		d->count += e->count;
+		timespan_merge(&d->when, &e->when);
+	}
+	for (i = 0; i < src->ncaps; i++)
+		for (j = 0; j < src->caps[i].n; j++)
+			add_capture(dst, src->caps[i].name,
+				    slice_cstr(src->caps[i].values[j]));
 }
 
 char *finding_subject(const struct finding *f)

@@ -98,6 +98,9 @@ struct finding {
 	int severity;		/* effective: the rule's, or else_severity */
 	int suppressed;		/* explained by a finding of another rule */
 	const struct finding *suppressor;
+	int node;		/* its node in the resource graph, or -1 */
+	int resolved;		/* the object is healthy again since */
+	double factors[6];	/* the ranking factors, for docs/ranking.md */
 	char *key;		/* aggregation key, also the last tie-break */
 };
 
@@ -147,6 +150,12 @@ int logtime_cmp(const struct logtime *a, const struct logtime *b);
  * aggregation index is dropped, so no hit may be added afterwards.
  */
 void findings_drop(struct findings *fs, struct finding *f);
+
+/*
+ * Fold src into dst (same rule, same object): counts, times, evidence
+ * groups and captured values. src is left for the caller to drop.
+ */
+void findings_merge(struct finding *dst, const struct finding *src);
 
 /* Render each finding's message from its rule's template. */
 void findings_finish(struct findings *fs);

@@ -28,10 +28,81 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	}
 }
 
+static void pending_clear(struct pending_hit *p)
+{
+	size_t i;
+
+	free(p->text);
+	for (i = 0; i < p->ncaps; i++)
+		free(p->cap_values[i]);
+}
+
 void match_free(struct matcher *m)
 {
+	size_t i;
+
+	for (i = 0; i < m->npending; i++)
+		pending_clear(&m->pending[i]);
+	free(m->pending);
 	pcre2_match_data_free(m->md);
 	m->md = NULL;
+}
+
+void match_flush(struct matcher *m, const struct resource *res,
+		 unsigned long from, unsigned long to)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->npending; i++) {
+		struct pending_hit *p = &m->pending[i];
+		struct hit_capture hc[8];
+		size_t k;
+
+		if (p->line < from || p->line > to) {
+			m->pending[kept++] = *p;
+			continue;
+		}
+		for (k = 0; k < p->ncaps; k++) {
+			hc[k].name = p->cap_names[k];
+			hc[k].value = slice_cstr(p->cap_values[k]);
+		}
+		findings_add(m->fs, p->rule, res, p->source, p->line,
+			     slice_cstr(p->text), hc, p->ncaps,
+			     p->has_w ? &p->w : NULL);
+		pending_clear(p);
+	}
+	m->npending = kept;
+}
+
+static void defer_hit(struct matcher *m, const struct rule *r,
+		      const struct cond_caps *caps, const char *source,
+		      unsigned long lineno, struct slice text,
+		      const struct when *w)
+{
+	struct pending_hit *p;
+	size_t i;
+
+	if (m->npending >= MATCH_MAX_PENDING)
+		match_flush(m, NULL, 0, m->pending[0].line);
+	m->pending = xgrow(m->pending, &m->cappending, m->npending + 1,
+			   sizeof(*m->pending));
+	p = &m->pending[m->npending++];
+	memset(p, 0, sizeof(*p));
+	p->rule = r;
+	p->source = source;
+	p->line = lineno;
+	/* Evidence shows at most EVIDENCE_TEXT_MAX bytes: keep a bit more. */
+	p->text = xstrndup(text.p, text.n < 2 * EVIDENCE_TEXT_MAX ? text.n :
+			   2 * EVIDENCE_TEXT_MAX);
+	if (w) {
+		p->w = *w;
+		p->has_w = 1;
+	}
+	for (i = 0; i < caps->n && p->ncaps < ARRAY_SIZE(p->cap_names); i++) {
+		p->cap_names[p->ncaps] = caps->v[i].name;
+		p->cap_values[p->ncaps] = xstrdup(caps->v[i].value);
+		p->ncaps++;
+	}
 }
 
 static int is_word(char c)
@@ -247,6 +318,10 @@ static void record_hit(struct matcher *m, const struct rule *r,
 	} else if (!res && resource_line.n &&
 		   line_resource(resource_line, &own)) {
 		res = &own;
+	}
+	if (!res && m->defer) {
+		defer_hit(m, r, caps, source, lineno, text, w);
+		return;
 	}
 	findings_add(m->fs, r, res, source, lineno, text, hc, n, w);
 	resource_clear(&own);

@@ -15,11 +15,33 @@
 #include "input.h"
 #include "rules.h"
 
+/* A text hit held back until the object its line belongs to is known. */
+struct pending_hit {
+	const struct rule *rule;
+	const char *source;	/* borrowed: outlives the entry */
+	unsigned long line;
+	char *text;
+	struct when w;
+	int has_w;
+	size_t ncaps;
+	const char *cap_names[8];
+	char *cap_values[8];
+};
+
+#define MATCH_MAX_PENDING 4096
+
 struct matcher {
 	const struct ruleset *rs;
 	struct findings *fs;
 	pcre2_match_data *md;
 	unsigned long limit_hits;	/* matches PCRE2 gave up on */
+	/*
+	 * In YAML, JSON and table output a line's object is known only when
+	 * the parser completes it: hits without an object wait here.
+	 */
+	int defer;
+	struct pending_hit *pending;
+	size_t npending, cappending;
 };
 
 void match_init(struct matcher *m, const struct ruleset *rs,
@@ -34,6 +56,13 @@ void match_free(struct matcher *m);
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
 		const struct when *w, struct input *in);
+
+/*
+ * Hand the held-back hits on lines from..to (inclusive) to the findings,
+ * attributed to res (NULL: to their file).
+ */
+void match_flush(struct matcher *m, const struct resource *res,
+		 unsigned long from, unsigned long to);
 
 /* Match the log-record rules against one record. */
 void match_record(struct matcher *m, const struct logrec *r,

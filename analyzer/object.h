@@ -142,7 +142,8 @@ struct kobject {
 	struct fnode *root;	/* the whole object, normalized keys */
 	int64_t created;	/* creationTimestamp, unix seconds */
 	enum kobject_origin origin;
-	int partial;		/* from a get table or a describe fragment */
+	int partial;		/* 1: a get table row or describe fragment;
+				 * 2: known only from events about it */
 	const char *source;
 	unsigned long line;
 };

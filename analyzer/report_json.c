@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "summary.h"
 
 static cJSON *jstr(const char *s)
 {
@@ -130,8 +131,30 @@ static cJSON *json_explains(const struct findings *fs, const struct finding *f)
 	return arr;
 }
 
-static cJSON *json_finding(const struct findings *fs, const struct finding *f)
+static cJSON *json_items(const struct chain_item *it, size_t n)
 {
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		add(e, "kind", jstr(it[i].kind));
+		add(e, "namespace", jstr(it[i].ns));
+		add(e, "name", jstr(it[i].name));
+		add(e, "status", it[i].status[0] ? jstr(it[i].status) :
+		    cJSON_CreateNull());
+		add(e, "inferred", cJSON_CreateBool(it[i].inferred));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
+static cJSON *json_finding(const struct analysis *a, const struct finding *f)
+{
+	const struct findings *fs = &a->findings;
+	struct chain_item items[CHAIN_MAX];
+	size_t n;
 	const struct rule *r = f->rule;
 	cJSON *o = cJSON_CreateObject(), *ev, *caps;
 	size_t i;
@@ -189,8 +212,66 @@ static cJSON *json_finding(const struct findings *fs, const struct finding *f)
 	}
 	add(o, "evidence", ev);
 	add(o, "evidence_not_shown", cJSON_CreateNumber((double)f->ev_other));
+	add(o, "resolved", cJSON_CreateBool(f->resolved));
+	n = summary_chain(a, f, items, CHAIN_MAX);
+	add(o, "chain", json_items(items, n));
+	n = summary_affects(a, f, items, CHAIN_MAX);
+	add(o, "affects", json_items(items, n));
 	add(o, "explains", json_explains(fs, f));
 	return o;
+}
+
+static cJSON *json_certificates(const struct analysis *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct cert_summary *cs;
+	size_t n = summary_certificates(a, &cs), i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct gnode *g = &a->graph.v[cs[i].node];
+		struct chain_item items[64];
+		int depth[64];
+		size_t m = summary_subtree(a, cs[i].node, items, depth, 64);
+		cJSON *o = cJSON_CreateObject(), *b = cJSON_CreateArray();
+
+		add(o, "namespace", jstr(g->ns));
+		add(o, "name", jstr(g->name));
+		add(o, "inferred", cJSON_CreateBool(g->obj == NULL));
+		add(o, "ready", jstr(cs[i].ready));
+		add(o, "reason", jstr(cs[i].reason));
+		add(o, "message", jstr(cs[i].message));
+		add(o, "not_after", jstr(cs[i].not_after));
+		add(o, "chain", json_items(items, m));
+		for (k = 0; k < cs[i].nblocking; k++) {
+			cJSON *e = cJSON_CreateObject();
+
+			add(e, "rank", cJSON_CreateNumber(
+				(double)cs[i].blocking[k]->rank));
+			add(e, "rule", jstr(cs[i].blocking[k]->rule->id));
+			cJSON_AddItemToArray(b, e);
+		}
+		add(o, "blocked_by", b);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(cs);
+	return arr;
+}
+
+static cJSON *json_coverage(const struct analysis *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct coverage_note notes[16];
+	size_t n = summary_coverage(a, notes, 16), i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		add(e, "area", jstr(notes[i].area));
+		add(e, "count", cJSON_CreateNumber((double)notes[i].count));
+		add(e, "note", jstr(notes[i].note));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
 }
 
 void report_json(struct buf *out, const struct analysis *a,
@@ -216,7 +297,7 @@ void report_json(struct buf *out, const struct analysis *a,
 			continue;
 		by_sev[f->severity]++;
 		shown++;
-		cJSON_AddItemToArray(arr, json_finding(&a->findings, f));
+		cJSON_AddItemToArray(arr, json_finding(a, f));
 	}
 	summary = cJSON_CreateObject();
 	add(summary, "findings", cJSON_CreateNumber((double)shown));
@@ -231,6 +312,8 @@ void report_json(struct buf *out, const struct analysis *a,
 	add(summary, "bundle_time", json_time(a->now_ms));
 	add(root, "summary", summary);
 	add(root, "findings", arr);
+	add(root, "certificates", json_certificates(a));
+	add(root, "coverage", json_coverage(a));
 	text = cJSON_Print(root);
 	if (text) {
 		buf_adds(out, text);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "summary.h"
 
 static void put(struct buf *out, const char *s)
 {
@@ -63,9 +64,45 @@ static void text_explains(struct buf *out, const struct findings *fs,
 	}
 }
 
-static void text_finding(struct buf *out, const struct findings *fs,
+static void put_item(struct buf *out, const struct chain_item *it)
+{
+	put(out, it->kind ? it->kind : "?");
+	buf_addc(out, ' ');
+	if (it->ns) {
+		put(out, it->ns);
+		buf_addc(out, '/');
+	}
+	put(out, it->name);
+	if (it->status[0]) {
+		buf_adds(out, " (");
+		put(out, it->status);
+		buf_addc(out, ')');
+	} else if (it->inferred) {
+		buf_adds(out, " (inferred)");
+	}
+}
+
+static void text_chain(struct buf *out, const struct analysis *a,
+		       const struct finding *f)
+{
+	struct chain_item items[CHAIN_MAX];
+	size_t n = summary_chain(a, f, items, CHAIN_MAX), i;
+
+	if (n < 2)
+		return;
+	buf_adds(out, "   Chain:    ");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_adds(out, "\n             -> ");
+		put_item(out, &items[i]);
+	}
+	buf_addc(out, '\n');
+}
+
+static void text_finding(struct buf *out, const struct analysis *a,
 			 const struct finding *f)
 {
+	const struct findings *fs = &a->findings;
 	const struct rule *r = f->rule;
 	char *subject = finding_subject(f);
 	size_t i;
@@ -74,13 +111,18 @@ static void text_finding(struct buf *out, const struct findings *fs,
 	upper(out, severity_name((enum severity)f->severity));
 	buf_adds(out, "  ");
 	put(out, r->title ? r->title : r->id);
-	buf_addf(out, "  [%s, score %.1f]\n", r->id, f->score);
+	buf_addf(out, "  [%s, score %.1f%s]\n", r->id, f->score,
+		 f->resolved ? ", resolved" : "");
 	buf_adds(out, f->res.name ? "   Resource: " : "   File:     ");
 	put(out, subject);
 	buf_addc(out, '\n');
+	text_chain(out, a, f);
 	buf_adds(out, "   ");
 	put(out, f->message);
 	buf_addc(out, '\n');
+	if (f->resolved)
+		buf_adds(out, "   Resolved: the object is healthy again; this "
+			 "is history.\n");
 	if (f->first_seen_ms != INT64_MIN) {
 		buf_adds(out, "   Seen: ");
 		report_time(out, f->first_seen_ms);
@@ -142,6 +184,80 @@ static void text_finding(struct buf *out, const struct findings *fs,
 	}
 	buf_addc(out, '\n');
 	free(subject);
+}
+
+static void text_certificates(struct buf *out, const struct analysis *a)
+{
+	struct cert_summary *cs;
+	size_t n = summary_certificates(a, &cs), i, k;
+
+	if (!n) {
+		free(cs);
+		return;
+	}
+	buf_adds(out, "Certificates:\n");
+	for (i = 0; i < n; i++) {
+		const struct gnode *g = &a->graph.v[cs[i].node];
+		struct chain_item items[64];
+		int depth[64];
+		size_t m = summary_subtree(a, cs[i].node, items, depth, 64);
+
+		buf_adds(out, "  ");
+		if (g->ns) {
+			put(out, g->ns);
+			buf_addc(out, '/');
+		}
+		put(out, g->name);
+		buf_adds(out, ": Ready=");
+		put(out, cs[i].ready ? cs[i].ready : "unknown");
+		if (cs[i].reason && cs[i].ready && strcmp(cs[i].ready, "True")) {
+			buf_adds(out, " (");
+			put(out, cs[i].reason);
+			buf_addc(out, ')');
+		}
+		if (cs[i].not_after) {
+			buf_adds(out, ", expires ");
+			put(out, cs[i].not_after);
+		}
+		if (cs[i].nblocking) {
+			buf_adds(out, ", blocked by");
+			for (k = 0; k < cs[i].nblocking; k++)
+				buf_addf(out, "%s #%lu %s", k ? "," : "",
+					 cs[i].blocking[k]->rank,
+					 cs[i].blocking[k]->rule->id);
+		}
+		if (!g->obj)
+			buf_adds(out, " (inferred from its requests)");
+		buf_addc(out, '\n');
+		for (k = 0; k < m; k++) {
+			buf_addf(out, "  %*s- ", depth[k] * 2, "");
+			put_item(out, &items[k]);
+			buf_addc(out, '\n');
+		}
+	}
+	buf_addc(out, '\n');
+	free(cs);
+}
+
+static void text_coverage(struct buf *out, const struct analysis *a)
+{
+	struct coverage_note notes[16];
+	size_t n = summary_coverage(a, notes, 16), i;
+	int any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!notes[i].note)
+			continue;
+		if (!any)
+			buf_adds(out, "Coverage (what this input could not "
+				 "show):\n");
+		any = 1;
+		buf_adds(out, "  - ");
+		put(out, notes[i].note);
+		buf_addc(out, '\n');
+	}
+	if (any)
+		buf_addc(out, '\n');
 }
 
 static void text_inputs(struct buf *out, const struct analysis *a)
@@ -215,8 +331,10 @@ void report_text(struct buf *out, const struct analysis *a,
 		 files == 1 ? "" : "s", a->lines);
 	for (i = 0; i < a->findings.n; i++)
 		if (report_shows(o, a->findings.v[i]))
-			text_finding(out, &a->findings, a->findings.v[i]);
+			text_finding(out, a, a->findings.v[i]);
 	if (!shown)
 		buf_adds(out, "No findings.\n\n");
+	text_certificates(out, a);
+	text_coverage(out, a);
 	text_inputs(out, a);
 }

@@ -269,7 +269,7 @@ void store_add_event(struct store *st, struct kevent *ev, const char *source)
 			kevent_clear(ev);
 			return;
 		}
-		o->partial = 1;
+		o->partial = 2;	/* known only from its events */
 		if (st->n >= st->max_objects) {
 			st->dropped++;
 			kobject_free(o);

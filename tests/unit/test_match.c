@@ -105,7 +105,7 @@ static void test_findings(void **state)
 	match_line(&m, "describe.txt", 9, slice_cstr("Reason: propagation"),
 		   &ctx, NULL, &in);
 	findings_finish(&fs);
-	rank_findings(&fs);
+	rank_findings(&fs, NULL, INT64_MIN);
 	assert_int_equal(fs.n, 3);
 	f = fs.v[0];
 	assert_string_equal(f->rule->id, "self-check");

@@ -1,0 +1,224 @@
+/*
+ * Report material derived from the resource graph: chains, what findings
+ * affect, Certificates with what blocks them, and coverage. Kept apart
+ * from the writers so text, JSON and later formats say the same thing.
+ */
+#include "summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void fill_item(const struct analysis *a, int node,
+		      struct chain_item *it)
+{
+	const struct gnode *n = &a->graph.v[node];
+	struct buf st = BUF_INIT;
+
+	it->kind = n->kind;
+	it->ns = n->ns;
+	it->name = n->name;
+	it->inferred = n->obj == NULL;
+	graph_status(&a->graph, node, &st);
+	snprintf(it->status, sizeof(it->status), "%s", buf_str(&st));
+	buf_free(&st);
+}
+
+size_t summary_chain(const struct analysis *a, const struct finding *f,
+		     struct chain_item *out, size_t max)
+{
+	int chain[CHAIN_MAX];
+	size_t n, k, m = 0;
+	int iss;
+
+	if (f->node < 0 || !max)
+		return 0;
+	n = graph_chain(&a->graph, f->node, chain, CHAIN_MAX);
+	for (k = 0; k < n && m < max; k++)
+		fill_item(a, chain[k], &out[m++]);
+	iss = graph_chain_issuer(&a->graph, f->node);
+	if (iss >= 0 && iss != f->node && m < max)
+		fill_item(a, iss, &out[m++]);
+	return m;
+}
+
+size_t summary_affects(const struct analysis *a, const struct finding *f,
+		       struct chain_item *out, size_t max)
+{
+	const struct graph *g = &a->graph;
+	int chain[CHAIN_MAX];
+	size_t n, k, m = 0, i;
+
+	if (f->node < 0)
+		return 0;
+	n = graph_chain(g, f->node, chain, CHAIN_MAX);
+	/* Everything above the object, nearest first. */
+	for (k = n; k-- > 1 && m < max;)
+		fill_item(a, chain[k - 1], &out[m++]);
+	/* An issuer's problem holds up every Certificate that uses it. */
+	if (g->v[f->node].kind && strstr(g->v[f->node].kind, "Issuer")) {
+		for (i = 0; i < g->n && m < max; i++)
+			if (g->v[i].level == 0 &&
+			    graph_chain_issuer(g, (int)i) == f->node)
+				fill_item(a, (int)i, &out[m++]);
+	}
+	return m;
+}
+
+static const char *cond_field(const struct kobject *o, int which)
+{
+	const struct kcondition *c = o ? kobject_condition(o, "Ready") : NULL;
+
+	if (!c)
+		return NULL;
+	return which == 0 ? c->status : which == 1 ? c->reason : c->message;
+}
+
+static int cmp_certs(const void *pa, const void *pb, void *ctx)
+{
+	const struct analysis *a = ctx;
+	const struct gnode *x = &a->graph.v[((const struct cert_summary *)pa)->node];
+	const struct gnode *y = &a->graph.v[((const struct cert_summary *)pb)->node];
+	int c = strcmp(x->ns ? x->ns : "", y->ns ? y->ns : "");
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Whether finding f holds up Certificate node c. */
+static int blocks(const struct analysis *a, const struct finding *f, int c)
+{
+	if (f->node < 0 || f->suppressed || f->resolved)
+		return 0;
+	if (f->node == c || graph_is_ancestor(&a->graph, c, f->node))
+		return 1;
+	return graph_chain_issuer(&a->graph, c) == f->node;
+}
+
+size_t summary_certificates(const struct analysis *a,
+			    struct cert_summary **out)
+{
+	const struct graph *g = &a->graph;
+	struct cert_summary *v = NULL;
+	size_t n = 0, cap = 0, i, j;
+
+	for (i = 0; i < g->n; i++) {
+		const struct kobject *o = g->v[i].obj;
+		struct cert_summary *cs;
+		const struct fnode *na;
+
+		if (g->v[i].level != 0)
+			continue;
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		cs = &v[n++];
+		memset(cs, 0, sizeof(*cs));
+		cs->node = (int)i;
+		cs->ready = cond_field(o, 0);
+		cs->reason = cond_field(o, 1);
+		cs->message = cond_field(o, 2);
+		na = o ? fnode_find(o->root, "status.notAfter") : NULL;
+		cs->not_after = na ? na->value : NULL;
+		/* Findings are already in rank order. */
+		for (j = 0; j < a->findings.n && cs->nblocking <
+		     ARRAY_SIZE(cs->blocking); j++)
+			if (blocks(a, a->findings.v[j], (int)i))
+				cs->blocking[cs->nblocking++] =
+					a->findings.v[j];
+	}
+	if (n > 1)
+		qsort_r(v, n, sizeof(*v), cmp_certs, (void *)a);
+	*out = v;
+	return n;
+}
+
+static void subtree(const struct analysis *a, int node, int level,
+		    struct chain_item *out, int *depth, size_t max, size_t *m)
+{
+	const struct graph *g = &a->graph;
+	size_t i;
+
+	if (level > 6)
+		return;
+	for (i = 0; i < g->n && *m < max; i++) {
+		if (g->v[i].parent != node)
+			continue;
+		depth[*m] = level;
+		fill_item(a, (int)i, &out[(*m)++]);
+		subtree(a, (int)i, level + 1, out, depth, max, m);
+	}
+}
+
+size_t summary_subtree(const struct analysis *a, int node,
+		       struct chain_item *out, int *depth, size_t max)
+{
+	size_t m = 0;
+
+	subtree(a, node, 1, out, depth, max, &m);
+	return m;
+}
+
+size_t summary_coverage(const struct analysis *a, struct coverage_note *out,
+			size_t max)
+{
+	static const struct {
+		const char *area;
+		const char *kinds[3];
+		const char *note;
+	} areas[] = {
+		{ "issuers", { "Issuer", "ClusterIssuer", NULL },
+		  "no Issuer or ClusterIssuer objects: account and "
+		  "configuration problems are only seen in events and "
+		  "controller logs (collect `kubectl get issuers,"
+		  "clusterissuers -A -o yaml`)" },
+		{ "certificates", { "Certificate", NULL, NULL },
+		  "no Certificate objects: readiness, expiry and the "
+		  "per-Certificate summary cannot be checked" },
+		{ "certificaterequests", { "CertificateRequest", NULL, NULL },
+		  "no CertificateRequest objects: approval and issuance "
+		  "failures are only seen in events and logs" },
+		{ "orders", { "Order", NULL, NULL },
+		  "no Order objects: order states (invalid, errored) are "
+		  "only seen in events and logs" },
+		{ "challenges", { "Challenge", NULL, NULL },
+		  "no Challenge objects: self-check and validation states "
+		  "are only seen in controller logs and events (collect "
+		  "`kubectl get challenges -A -o yaml`)" },
+	};
+	unsigned long counts[ARRAY_SIZE(areas)] = { 0 };
+	size_t i, k, m = 0;
+
+	for (i = 0; i < a->store.n; i++) {
+		const char *kind = a->store.v[i]->kind;
+
+		if (!kind || a->store.v[i]->partial == 2)
+			continue;
+		for (k = 0; k < ARRAY_SIZE(areas); k++)
+			if ((areas[k].kinds[0] && !strcmp(kind, areas[k].kinds[0])) ||
+			    (areas[k].kinds[1] && !strcmp(kind, areas[k].kinds[1])))
+				counts[k]++;
+	}
+	for (k = 0; k < ARRAY_SIZE(areas) && m < max; k++) {
+		out[m].area = areas[k].area;
+		out[m].count = counts[k];
+		out[m].note = counts[k] ? NULL : areas[k].note;
+		m++;
+	}
+	if (m < max) {
+		out[m].area = "controller logs";
+		out[m].count = a->records;
+		out[m].note = a->records ? NULL : "no cert-manager controller "
+			"log records: errors that only the controller logs "
+			"(self-check details, DNS provider errors, webhook "
+			"calls) cannot be seen; collect `kubectl logs -n "
+			"cert-manager deploy/cert-manager`";
+		m++;
+	}
+	if (m < max) {
+		out[m].area = "events";
+		out[m].count = a->store.events;
+		out[m].note = a->store.events ? NULL : "no events: repeated "
+			"warnings (PresentError, Failed, ErrInitIssuer) and "
+			"their counts cannot be seen";
+		m++;
+	}
+	return m;
+}
