@@ -48,6 +48,8 @@ void cond_caps_clear(struct cond_caps *c)
 	for (i = 0; i < c->n; i++)
 		free(c->v[i].value);
 	c->n = 0;
+	free(c->witness);
+	c->witness = NULL;
 }
 
 int cond_parse_number(const char *s, double *out)
@@ -357,6 +359,7 @@ int cond_field_known(enum target t, const char *field)
 }
 
 struct field_eval {
+	char *witness;		/* "field: value" of the value that matched */
 	int64_t now_ms;
 	const struct ruleset *rs;
 	const struct cond *c;
@@ -391,9 +394,24 @@ static int eq(struct slice v, const char *s, int nocase)
 	return nocase ? !strncasecmp(v.p, s, n) : !memcmp(v.p, s, n);
 }
 
+static int check_value_inner(struct slice v, struct field_eval *fe);
+
 static int check_value(struct slice v, void *vctx)
 {
 	struct field_eval *fe = vctx;
+	int r = check_value_inner(v, fe);
+
+	if (fe->result && !fe->witness && v.n) {
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "%s: %.*s", fe->c->field, (int)v.n, v.p);
+		fe->witness = buf_detach(&b);
+	}
+	return r;
+}
+
+static int check_value_inner(struct slice v, struct field_eval *fe)
+{
 	const struct cond *c = fe->c;
 	size_t i;
 	double x;
@@ -473,6 +491,10 @@ static void merge_caps(struct cond_caps *into, struct cond_caps *from)
 {
 	size_t i;
 
+	if (!into->witness) {
+		into->witness = from->witness;
+		from->witness = NULL;
+	}
 	for (i = 0; i < from->n; i++) {
 		if (into->n < COND_MAX_CAPS)
 			into->v[into->n++] = from->v[i];
@@ -495,6 +517,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 	switch (c->op) {
 	case COND_ALL:
 		tmp.n = 0;
+		tmp.witness = NULL;
 		for (i = 0; i < c->nkids; i++) {
 			if (!cond_eval(rs, c->kids[i], s, md, &tmp,
 				       limit_hits)) {
@@ -507,6 +530,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 	case COND_ANY:
 		for (i = 0; i < c->nkids; i++) {
 			tmp.n = 0;
+			tmp.witness = NULL;
 			if (cond_eval(rs, c->kids[i], s, md, &tmp,
 				      limit_hits)) {
 				merge_caps(caps, &tmp);
@@ -517,6 +541,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 		return 0;
 	case COND_NOT:
 		tmp.n = 0;
+		tmp.witness = NULL;
 		r = c->nkids ? cond_eval(rs, c->kids[0], s, md, &tmp,
 					 limit_hits) : 0;
 		cond_caps_clear(&tmp);
@@ -532,11 +557,22 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 		fe.limit_hits = limit_hits;
 		fe.found = 0;
 		fe.result = 0;
+		fe.witness = NULL;
 		get_values(s, c->field, check_value, &fe);
 		if (c->cmp == CMP_PRESENT)
 			return fe.found;
 		if (c->cmp == CMP_ABSENT)
 			return !fe.found;
+		/*
+		 * The witness is what a reader should see: a regex or a
+		 * comparison that matched, not the kind it was filtered on.
+		 */
+		if (fe.result && fe.witness && !caps->witness &&
+		    c->cmp != CMP_EQ && c->cmp != CMP_IN) {
+			caps->witness = fe.witness;
+			fe.witness = NULL;
+		}
+		free(fe.witness);
 		return fe.result;
 	}
 	}
@@ -578,6 +614,7 @@ int rule_eval(const struct ruleset *rs, const struct rule *r,
 		if (r->clauses[i].target != s->target)
 			continue;
 		tmp.n = 0;
+		tmp.witness = NULL;
 		if (cond_eval(rs, r->clauses[i].where, s, md, &tmp,
 			      limit_hits)) {
 			merge_caps(caps, &tmp);

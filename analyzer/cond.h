@@ -98,6 +98,8 @@ struct cond_caps {
 		char *value;		/* owned */
 	} v[COND_MAX_CAPS];
 	size_t n;
+	/* "field: value" of the first test that made a match true (owned). */
+	char *witness;
 };
 
 void cond_caps_clear(struct cond_caps *c);

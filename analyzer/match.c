@@ -362,9 +362,21 @@ static void run_rules(struct matcher *m, const struct subject *s,
 		if (!(r->target_mask & (1u << s->target)))
 			continue;
 		caps.n = 0;
-		if (rule_eval(m->rs, r, s, m->md, &caps, &limits))
-			record_hit(m, r, &caps, res, source, lineno, text, w,
+		caps.witness = NULL;
+		if (rule_eval(m->rs, r, s, m->md, &caps, &limits)) {
+			/*
+			 * For an object, the evidence is the field that
+			 * matched, not the object's name.
+			 */
+			struct slice t = text;
+
+			if (s->target != TARGET_TEXT && s->target !=
+			    TARGET_LOG && caps.witness && s->target !=
+			    TARGET_EVENT)
+				t = slice_cstr(caps.witness);
+			record_hit(m, r, &caps, res, source, lineno, t, w,
 				   resource_line);
+		}
 		cond_caps_clear(&caps);
 		if (limits) {
 			m->limit_hits += limits;

@@ -155,7 +155,7 @@ static int test_example(const struct ruleset *rs, const struct rule *r,
 	buf_addf(&where, "%s:%lu:%lu", ex->loc.file, ex->loc.line,
 		 ex->loc.col);
 	input_init(&in, ex->loc.file);
-	caps.n = 0;
+	memset(&caps, 0, sizeof(caps));
 	hit = example_fires(rs, r, ex, md, &caps, &limits, &in);
 	if (limits) {
 		diag(DIAG_ERROR, where.p, "rule '%s': the example hit the PCRE2 "

@@ -73,7 +73,7 @@ static int fires(const struct rule *r, const struct subject *s,
 	unsigned long limits = 0;
 	struct cond_caps tmp;
 
-	tmp.n = 0;
+	memset(&tmp, 0, sizeof(tmp));
 	if (!caps)
 		caps = &tmp;
 	return rule_eval(&rs, r, s, md, caps, &limits) +
@@ -173,7 +173,7 @@ static void test_condition_target_and_captures(void **state)
 		 "          object.status.reason: {regex: \"code '(?<code>\\\\d+)'\"}\n");
 	assert_non_null(r);
 	obj_subject(&s, o, TARGET_CONDITION);
-	caps.n = 0;
+	memset(&caps, 0, sizeof(caps));
 	assert_int_equal(fires(r, &s, &caps), 1);
 	assert_int_equal(caps.n, 2);
 	assert_string_equal(caps.v[0].name, "what");
@@ -188,7 +188,7 @@ static void test_condition_target_and_captures(void **state)
 		 "      condition:\n        any:\n"
 		 "          - {message: {regex: '(?<a>nomatch)'}}\n"
 		 "          - {message: {regex: '(?<b>Waiting)'}}\n");
-	caps.n = 0;
+	memset(&caps, 0, sizeof(caps));
 	assert_int_equal(fires(r, &s, &caps), 1);
 	assert_int_equal(caps.n, 1);
 	assert_string_equal(caps.v[0].name, "b");
@@ -218,7 +218,7 @@ static void test_log_and_event_targets(void **state)
 	s.target = TARGET_LOG;
 	s.rec = &rec;
 	s.now_ms = INT64_MIN;
-	caps.n = 0;
+	memset(&caps, 0, sizeof(caps));
 	assert_int_equal(fires(r, &s, &caps), 1);
 	assert_string_equal(caps.v[0].value, "example.com");
 	cond_caps_clear(&caps);
