@@ -671,6 +671,19 @@ static void mark_resolved(struct findings *fs, const struct graph *gr)
 	}
 }
 
+int analysis_add_stream(struct analysis *a, const char *name,
+			struct stream *s)
+{
+	struct input *in;
+
+	a->inputs = xgrow(a->inputs, &a->capinputs, a->ninputs + 1,
+			  sizeof(*a->inputs));
+	in = &a->inputs[a->ninputs++];
+	input_init(in, name);
+	source_walk_stream(name, s, &a->limits, in, on_entry, a);
+	return 0;
+}
+
 void analysis_finish(struct analysis *a)
 {
 	size_t i;
@@ -680,13 +693,15 @@ void analysis_finish(struct analysis *a)
 		(a->store.latest_ms > a->latest_log_ms ? a->store.latest_ms :
 		 a->latest_log_ms);
 	a->bundle_year = a->now_ms != INT64_MIN ? year_of(a->now_ms) : 0;
+	/* The graph first: object rules may look along it (related:). */
+	graph_build(&a->graph, &a->store, &a->findings);
+	a->matcher.graph = &a->graph;
 	for (i = 0; i < a->store.n; i++)
 		match_object(&a->matcher, a->store.v[i], a->now_ms,
 			     a->bundle_year);
 	complete_kinds(a);
 	findings_resolve_times(&a->findings, a->bundle_year, a->now_ms);
 	apply_requirements(&a->findings);
-	graph_build(&a->graph, &a->store, &a->findings);
 	for (i = 0; i < a->findings.n; i++)
 		a->findings.v[i]->node = graph_node_of(&a->graph,
 						       a->findings.v[i]);

@@ -54,6 +54,13 @@ void analysis_free(struct analysis *a);
  */
 int analysis_add_path(struct analysis *a, const char *path);
 
+/*
+ * Read bytes already open as a stream (tests, fuzzing) as the input
+ * `name`; s stays the caller's. Returns 0.
+ */
+int analysis_add_stream(struct analysis *a, const char *name,
+			struct stream *s);
+
 /* Render messages and rank the findings; call once after the last path. */
 void analysis_finish(struct analysis *a);
 

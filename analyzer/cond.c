@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "chain.h"
 #include "util.h"
 
 const char *target_name(enum target t)
@@ -333,6 +334,76 @@ static const char *const known_fields[TARGET_COUNT][16] = {
 	{ "kind", "name", "namespace", "uid", "apiVersion", "age", NULL },
 };
 
+static const char *const relations[] = {
+	"issuer", "certificate", "request", "order", "challenge", "parent",
+	"ingress", "solver", "children", "secret",
+};
+
+int cond_relation_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(relations); i++)
+		if (!strcmp(name, relations[i]))
+			return 1;
+	return 0;
+}
+
+/* The ancestor (or the node itself) at a chain level, or -1. */
+static int at_level(const struct graph *g, int node, int level)
+{
+	int steps = 0;
+
+	for (; node >= 0 && steps < 16; node = g->v[node].parent, steps++)
+		if (g->v[node].level == level)
+			return node;
+	return -1;
+}
+
+/* Nodes a relation reaches from node; returns how many (at most max). */
+static size_t related_nodes(const struct graph *g, int node, const char *rel,
+			    int *out, size_t max)
+{
+	size_t i, n = 0;
+	int x = -1, root;
+
+	if (!strcmp(rel, "issuer"))
+		x = graph_chain_issuer(g, node);
+	else if (!strcmp(rel, "certificate"))
+		x = at_level(g, node, 0);
+	else if (!strcmp(rel, "request"))
+		x = at_level(g, node, 1);
+	else if (!strcmp(rel, "order"))
+		x = at_level(g, node, 2);
+	else if (!strcmp(rel, "challenge"))
+		x = at_level(g, node, 3);
+	else if (!strcmp(rel, "parent"))
+		x = g->v[node].parent;
+	else if (!strcmp(rel, "ingress")) {
+		root = at_level(g, node, 0);
+		x = root >= 0 ? g->v[root].ingress : -1;
+	} else if (!strcmp(rel, "secret")) {
+		const struct kobject *c;
+		const struct fnode *sn;
+
+		root = at_level(g, node, 0);
+		c = root >= 0 ? g->v[root].obj : NULL;
+		sn = c ? fnode_find(c->root, "spec.secretName") : NULL;
+		if (sn && sn->value)
+			x = graph_find(g, "Secret", g->v[root].ns, sn->value);
+	} else {
+		/* children, solver: every child (solvers: level 4). */
+		for (i = 0; i < g->n && n < max; i++)
+			if (g->v[i].parent == node &&
+			    (rel[0] == 'c' || g->v[i].level == 4))
+				out[n++] = (int)i;
+		return n;
+	}
+	if (x >= 0 && max)
+		out[n++] = x;
+	return n;
+}
+
 int cond_field_known(enum target t, const char *field)
 {
 	size_t i;
@@ -546,6 +617,37 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 					 limit_hits) : 0;
 		cond_caps_clear(&tmp);
 		return !r;
+	case COND_RELATED: {
+		int nodes[32];
+		size_t n, k;
+		struct subject rs2;
+
+		if (!s->graph || s->node < 0 || !c->nkids)
+			return 0;
+		n = related_nodes(s->graph, s->node, c->field, nodes,
+				  ARRAY_SIZE(nodes));
+		for (k = 0; k < n; k++) {
+			const struct kobject *o = s->graph->v[nodes[k]].obj;
+
+			if (!o)
+				continue;
+			memset(&rs2, 0, sizeof(rs2));
+			rs2.target = TARGET_OBJECT;
+			rs2.obj = o;
+			rs2.now_ms = s->now_ms;
+			rs2.bundle_year = s->bundle_year;
+			rs2.graph = s->graph;
+			rs2.node = nodes[k];
+			memset(&tmp, 0, sizeof(tmp));
+			if (cond_eval(rs, c->kids[0], &rs2, md, &tmp,
+				      limit_hits)) {
+				merge_caps(caps, &tmp);
+				return 1;
+			}
+			cond_caps_clear(&tmp);
+		}
+		return 0;
+	}
 	case COND_FIELD: {
 		struct field_eval fe;
 

@@ -17,6 +17,8 @@
 #include "object.h"
 #include "rules.h"
 
+struct graph;
+
 enum target {
 	TARGET_TEXT,
 	TARGET_LOG,
@@ -34,6 +36,7 @@ enum cond_op {
 	COND_ANY,
 	COND_NOT,
 	COND_FIELD,
+	COND_RELATED,	/* field names a relation; kids[0] holds on it */
 };
 
 enum cmp_op {
@@ -88,6 +91,8 @@ struct subject {
 	const struct kcondition *kc;	/* TARGET_CONDITION */
 	int64_t now_ms;			/* the bundle's time; INT64_MIN unknown */
 	int bundle_year;
+	const struct graph *graph;	/* for `related:`; may be NULL */
+	int node;			/* the object's node, or -1 */
 };
 
 /* Named values captured by regexes on the path that made a match true. */
@@ -112,6 +117,9 @@ void cond_caps_clear(struct cond_caps *c);
 int cond_eval(const struct ruleset *rs, const struct cond *c,
 	      const struct subject *s, pcre2_match_data *md,
 	      struct cond_caps *caps, unsigned long *limit_hits);
+
+/* Whether name is a relation `related:` knows (issuer, ingress, ...). */
+int cond_relation_known(const char *name);
 
 /*
  * Whether field is a known field of the target (for lint). Paths into

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "chain.h"
 #include "cond.h"
 #include "diag.h"
 
@@ -398,6 +399,7 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 	s.line = line;
 	s.source = source;
 	s.now_ms = INT64_MIN;
+	s.node = -1;
 	/* The line's own keys name its object better than the context. */
 	if (memmem(line.p, line.n, "resource_name", 13) ||
 	    memmem(line.p, line.n, "key", 3)) {
@@ -422,6 +424,7 @@ void match_record(struct matcher *m, const struct logrec *r, struct input *in)
 	s.rec = r;
 	s.source = r->source;
 	s.now_ms = INT64_MIN;
+	s.node = -1;
 	memset(&w, 0, sizeof(w));
 	if (r->time.known && r->time.absolute) {
 		w.has_abs = 1;
@@ -484,6 +487,9 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 	s.obj = o;
 	s.now_ms = now_ms;
 	s.bundle_year = bundle_year;
+	s.graph = m->graph;
+	s.node = m->graph && o->name ? graph_find(m->graph, o->kind, o->ns,
+						    o->name) : -1;
 	object_resource(o, &res);
 
 	s.target = TARGET_OBJECT;

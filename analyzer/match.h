@@ -40,6 +40,7 @@ struct matcher {
 	 * the parser completes it: hits without an object wait here.
 	 */
 	int defer;
+	const struct graph *graph;	/* for `related:` conditions */
 	struct pending_hit *pending;
 	size_t npending, cappending;
 };

@@ -552,6 +552,41 @@ static struct cond *parse_cond(struct loader *ld, struct rule *r,
 			c = cond_new(COND_NOT, node_loc(ld, kn));
 			cond_push(c, parse_cond(ld, r, vn, t, depth + 1));
 			cond_push(all, c);
+		} else if (!strcmp(k, "related")) {
+			yaml_node_pair_t *rp;
+
+			if (t == TARGET_TEXT || t == TARGET_LOG) {
+				lerr(ld, kn, "rule '%s': 'related' works on "
+				     "object, condition and event targets",
+				     r->id);
+				continue;
+			}
+			if (vn->type != YAML_MAPPING_NODE) {
+				lerr(ld, vn, "rule '%s': 'related' maps a "
+				     "relation (issuer, certificate, request, "
+				     "order, challenge, parent, ingress, solver, "
+				     "children, secret) to a condition", r->id);
+				continue;
+			}
+			for (rp = vn->data.mapping.pairs.start;
+			     rp < vn->data.mapping.pairs.top; rp++) {
+				yaml_node_t *rk = node_at(ld, rp->key);
+				const char *rel = scalar(rk);
+
+				if (!rel || !cond_relation_known(rel)) {
+					lerr(ld, rk, "rule '%s': unknown relation "
+					     "'%s' (expected issuer, certificate, "
+					     "request, order, challenge, parent, "
+					     "ingress, solver, children, secret)",
+					     r->id, rel ? rel : "?");
+					continue;
+				}
+				c = cond_new(COND_RELATED, node_loc(ld, rk));
+				c->field = xstrdup(rel);
+				cond_push(c, parse_cond(ld, r, node_at(ld,
+					  rp->value), TARGET_OBJECT, depth + 1));
+				cond_push(all, c);
+			}
 		} else if (!cond_field_known(t, k)) {
 			lerr(ld, kn, "rule '%s': unknown field '%s' for target "
 			     "'%s'", r->id, k, target_name(t));

@@ -11,31 +11,33 @@
 #include <string.h>
 
 #include "buf.h"
+#include "chain.h"
 #include "cond.h"
 #include "describe.h"
 #include "diag.h"
 #include "logrec.h"
 #include "object.h"
 #include "parse.h"
+#include "store.h"
 #include "yamldoc.h"
 
 struct objlist {
-	struct kobject **v;
-	size_t n, cap;
+	struct store st;
+	struct input *in;
 };
 
 static void collect_object(struct kobject *o, void *ctx)
 {
 	struct objlist *l = ctx;
 
-	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = o;
+	store_add(&l->st, o, l->in);
 }
 
-static void drop_event(struct kevent *ev, void *ctx)
+static void collect_event(struct kevent *ev, void *ctx)
 {
-	(void)ctx;
-	kevent_clear(ev);
+	struct objlist *l = ctx;
+
+	store_add_event(&l->st, ev, ev->source);
 }
 
 static void parse_objects(const struct example *ex, struct objlist *out,
@@ -51,8 +53,9 @@ static void parse_objects(const struct example *ex, struct objlist *out,
 	pc.source = ex->loc.file;
 	pc.in = in;
 	pc.on_object = collect_object;
-	pc.on_event = drop_event;
+	pc.on_event = collect_event;
 	pc.ctx = out;
+	out->in = in;
 	if (ex->kind == EXAMPLE_YAML)
 		y = yamldoc_new(&pc);
 	else
@@ -84,13 +87,16 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 {
 	struct subject s;
 	struct logrec rec;
-	struct objlist objs = { NULL, 0, 0 };
+	struct objlist objs;
+	struct findings none;
+	struct graph g;
 	size_t i, j;
 	int hit = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.now_ms = ex->now_ms;
 	s.source = ex->loc.file;
+	s.node = -1;
 	if (ex->kind == EXAMPLE_TEXT) {
 		s.target = TARGET_TEXT;
 		s.line = slice_cstr(ex->text);
@@ -104,10 +110,15 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 		}
 		return 0;
 	}
+	store_init(&objs.st, 0);
 	parse_objects(ex, &objs, in);
-	for (i = 0; i < objs.n && !hit; i++) {
-		const struct kobject *o = objs.v[i];
+	findings_init(&none);
+	graph_build(&g, &objs.st, &none);
+	s.graph = &g;
+	for (i = 0; i < objs.st.n && !hit; i++) {
+		const struct kobject *o = objs.st.v[i];
 
+		s.node = graph_find(&g, o->kind, o->ns, o->name);
 		/*
 		 * Ages in examples are measured from `now:`, else from the
 		 * latest time in the object itself.
@@ -135,9 +146,9 @@ static int example_fires(const struct ruleset *rs, const struct rule *r,
 			hit = rule_eval(rs, r, &s, md, caps, limits);
 		}
 	}
-	for (i = 0; i < objs.n; i++)
-		kobject_free(objs.v[i]);
-	free(objs.v);
+	graph_free(&g);
+	findings_free(&none);
+	store_free(&objs.st);
 	return hit;
 }
 

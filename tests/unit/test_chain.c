@@ -277,6 +277,68 @@ static void test_resolved_ranks_low(void **state)
 	ruleset_free(&rs);
 }
 
+static void test_related_conditions(void **state)
+{
+	static const char objs[] =
+		"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
+		"  name: shop\n  namespace: shop\n"
+		"  annotations: {kubernetes.io/ingress.class: gce, %s}\n"
+		"spec:\n  tls:\n  - {hosts: [shop.example.com], secretName: shop-tls}\n"
+		"---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n"
+		"  name: shop-tls\n  namespace: shop\n"
+		"spec: {secretName: shop-tls, issuerRef: {name: le, kind: ClusterIssuer}}\n"
+		"---\napiVersion: acme.cert-manager.io/v1\nkind: Challenge\nmetadata:\n"
+		"  name: shop-tls-1-2745722290-4391602865\n  namespace: shop\n"
+		"spec: {type: HTTP-01}\nstatus: {state: pending}\n"
+		"---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: le}\n"
+		"spec: {acme: {server: 'https://acme-staging-v02.api.letsencrypt.org/directory'}}\n";
+	static const char rules[] =
+		"rules:\n"
+		"  - id: gce-without-edit-in-place\n    title: GCE\n"
+		"    match:\n      object:\n        kind: Challenge\n"
+		"        spec.type: HTTP-01\n"
+		"        related:\n          ingress:\n"
+		"            'metadata.annotations[kubernetes.io/ingress.class]': gce\n"
+		"            'metadata.annotations[acme.cert-manager.io/http01-edit-in-place]': {absent: true}\n"
+		"  - id: staging-issuer\n    title: Staging\n"
+		"    match: {object: {kind: Challenge, related: {issuer: {spec.acme.server: {regex: staging}}}}}\n"
+		"  - id: no-such-relative\n    title: None\n"
+		"    match: {object: {kind: Challenge, related: {solver: {kind: Pod}}}}\n";
+	char text[2048];
+	struct analysis a;
+	struct ruleset rs;
+	int gce = 0, staging = 0;
+	size_t i;
+
+	(void)state;
+	clear_dir();
+	snprintf(text, sizeof(text), objs, "x: y");
+	write_file("objs.yaml", text);
+	run(&a, &rs, rules);
+	for (i = 0; i < a.findings.n; i++) {
+		gce += !strcmp(a.findings.v[i]->rule->id,
+			       "gce-without-edit-in-place");
+		staging += !strcmp(a.findings.v[i]->rule->id, "staging-issuer");
+		assert_string_not_equal(a.findings.v[i]->rule->id,
+					"no-such-relative");
+	}
+	assert_int_equal(gce, 1);
+	assert_int_equal(staging, 1);
+	analysis_free(&a);
+	ruleset_free(&rs);
+	/* With the edit-in-place annotation the Ingress no longer matches. */
+	clear_dir();
+	snprintf(text, sizeof(text), objs,
+		 "acme.cert-manager.io/http01-edit-in-place: \"true\"");
+	write_file("objs.yaml", text);
+	run(&a, &rs, rules);
+	for (i = 0; i < a.findings.n; i++)
+		assert_string_not_equal(a.findings.v[i]->rule->id,
+					"gce-without-edit-in-place");
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_describe_only),
 		cmocka_unit_test(test_log_only_and_folding),
 		cmocka_unit_test(test_resolved_ranks_low),
+		cmocka_unit_test(test_related_conditions),
 	};
 
 	diag_set_quiet(1);
