@@ -77,8 +77,8 @@ deps:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@echo "== ktriage samples/demo-bundle =="
-	@$(BUILD)/ktriage --fail-on none samples/demo-bundle
+	@echo "== ktriage samples/support-bundle.tar.gz =="
+	@$(BUILD)/ktriage --fail-on none samples/support-bundle.tar.gz
 
 unit: $(UNIT_BIN)
 
