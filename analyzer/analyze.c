@@ -301,6 +301,22 @@ static void seg_line(struct segment *sg, struct slice line,
 		logrec_line(sg->log, line, lineno);
 }
 
+/*
+ * Cheap test before gettable_prompt_parse(): prompts start with $, %, #,
+ * > or "kubectl", or with a user@host:dir$ word.
+ */
+static int maybe_prompt(struct slice l)
+{
+	const char *sp;
+
+	if (!l.n)
+		return 0;
+	if (strchr("$%#>k", l.p[0]))
+		return 1;
+	sp = memchr(l.p, ' ', l.n < 128 ? l.n : 128);
+	return sp && sp > l.p && (sp[-1] == '$' || sp[-1] == '#');
+}
+
 /* The kind of output a kubectl command line prints. */
 static int prompt_type(const struct gettable_prompt *p)
 {
@@ -326,13 +342,11 @@ static int prompt_type(const struct gettable_prompt *p)
  */
 static int start_signal(struct slice l)
 {
-	struct logrec probe;
-
 	if (!l.n || l.p[0] == ' ' || l.p[0] == '\t')
 		return -1;
 	if ((l.p[0] >= 'A' && l.p[0] <= 'Z') || l.p[0] == '{' ||
 	    (l.p[0] >= '0' && l.p[0] <= '9')) {
-		if (logrec_parse_line(l, &probe))
+		if (logrec_starts(l))
 			return CT_KLOG;
 	}
 	if (slice_starts(l, "Name:") && l.n > 5 &&
@@ -426,31 +440,35 @@ static void on_entry(struct entry *e, void *ctx)
 		}
 		ctx_update(&dc, line);
 		line_when(&lw, line, &w);
-		match_line(&a->matcher, sg.path, l.lineno, line,
-			   dc.res.name ? &dc.res : NULL, w.has_abs || w.has_yl ?
-			   &w : NULL, e->input);
-		if (gettable_prompt_parse(line, &pr)) {
+		if (maybe_prompt(line) && gettable_prompt_parse(line, &pr)) {
 			int t = prompt_type(&pr);
 
 			free(sg.hint);
 			sg.hint = pr.resource ? xstrdup(pr.resource) : NULL;
 			seg_start(&sg, t < 0 ? CT_TEXT : (enum content_type)t);
 			gettable_prompt_free(&pr);
-			/* Parsers read the prompt too (-n, the name, the kind). */
-			seg_line(&sg, line, l.lineno);
-			continue;
-		}
-		sig = start_signal(line);
-		if (sig >= 0 && (enum content_type)sig != sg.type &&
-		    !(sig == CT_KLOG && sg.type == CT_JSONLOG)) {
-			/* Output of another kind, pasted without a prompt. */
-			if (sig != CT_GET_TABLE && sig != CT_DESCRIBE) {
-				free(sg.hint);
-				sg.hint = NULL;
+		} else {
+			sig = start_signal(line);
+			if (sig >= 0 && (enum content_type)sig != sg.type &&
+			    !(sig == CT_KLOG && sg.type == CT_JSONLOG)) {
+				/* Another kind of output, pasted without a
+				 * prompt. */
+				if (sig != CT_GET_TABLE && sig != CT_DESCRIBE) {
+					free(sg.hint);
+					sg.hint = NULL;
+				}
+				seg_start(&sg, (enum content_type)sig);
 			}
-			seg_start(&sg, (enum content_type)sig);
 		}
+		/*
+		 * The parser first (parsers read prompts too: -n, the name,
+		 * the kind): a log record it completes is matched before this
+		 * line, whose literal scan it can then reuse.
+		 */
 		seg_line(&sg, line, l.lineno);
+		match_line(&a->matcher, sg.path, l.lineno, line,
+			   dc.res.name ? &dc.res : NULL, w.has_abs || w.has_yl ?
+			   &w : NULL, e->input);
 		if (sg.narr)
 			attribute_hits(&sg, l.lineno);
 	}

@@ -202,17 +202,37 @@ static const char *level_word(char l)
 	}
 }
 
+/* A decoded value from the record's cache (decoding it the first time). */
+static int emit_cached(struct buf *b, int *has, struct slice raw, int quoted,
+		       value_fn fn, void *ctx)
+{
+	if (!*has) {
+		buf_reset(b);
+		logrec_decode(raw, quoted, b);
+		*has = 1;
+	}
+	return fn(slice_make(b->p ? b->p : "", b->len), ctx);
+}
+
 static int log_values(const struct subject *s, const char *f, value_fn fn,
 		      void *ctx)
 {
 	const struct logrec *r = s->rec;
+	struct logcache *lc = s->lc;
 	int i;
 
-	if (!strcmp(f, "msg") || !strcmp(f, "message"))
+	if (!strcmp(f, "msg") || !strcmp(f, "message")) {
+		if (lc)
+			return emit_cached(&lc->msg, &lc->has_msg, r->msg,
+					   r->msg_quoted, fn, ctx);
 		return emit_decoded(r->msg, r->msg_quoted, fn, ctx);
+	}
 	if (!strcmp(f, "err") || !strcmp(f, "error")) {
 		if (!r->err.n && !r->err_quoted)
 			return 0;
+		if (lc)
+			return emit_cached(&lc->err, &lc->has_err, r->err,
+					   r->err_quoted, fn, ctx);
 		return emit_decoded(r->err, r->err_quoted, fn, ctx);
 	}
 	if (!strcmp(f, "logger"))
@@ -566,6 +586,9 @@ static void merge_caps(struct cond_caps *into, struct cond_caps *from)
 		into->witness = from->witness;
 		from->witness = NULL;
 	}
+	/* A witness not taken dies with the temporary it was found in. */
+	free(from->witness);
+	from->witness = NULL;
 	for (i = 0; i < from->n; i++) {
 		if (into->n < COND_MAX_CAPS)
 			into->v[into->n++] = from->v[i];

@@ -80,6 +80,12 @@ struct clause {
 
 void cond_free(struct cond *c);
 
+/* Decoded values of the current log record, computed once per record. */
+struct logcache {
+	struct buf msg, err, logger;
+	int has_msg, has_err, has_logger;
+};
+
 /* What a condition is evaluated against. Set the members of the target. */
 struct subject {
 	enum target target;
@@ -93,6 +99,7 @@ struct subject {
 	int bundle_year;
 	const struct graph *graph;	/* for `related:`; may be NULL */
 	int node;			/* the object's node, or -1 */
+	struct logcache *lc;		/* TARGET_LOG; may be NULL */
 };
 
 /* Named values captured by regexes on the path that made a match true. */

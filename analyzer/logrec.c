@@ -261,7 +261,8 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 				t = strtod(tmp, NULL);
 				if (t > 0 && t < 1e11)
 					t *= 1000;	/* seconds */
-				if (t > 0) {
+				/* Before year 10000: keeps the int64 ms sums safe. */
+				if (t > 0 && t < 253402300800000.0) {
 					r->time.ms = (int64_t)t;
 					r->time.absolute = 1;
 					r->time.known = 1;
@@ -406,6 +407,28 @@ static int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int logrec_starts(struct slice line)
+{
+	const char *p = line.p, *end = line.p + line.n;
+	size_t used = 0;
+
+	if (rfc3339_prefix(p, line.n, &used) != INT64_MIN) {
+		p += used;
+		if (end - p >= 9 && (!memcmp(p, "stdout ", 7) ||
+				     !memcmp(p, "stderr ", 7)) &&
+		    (p[7] == 'F' || p[7] == 'P') && p[8] == ' ')
+			p += 9;
+	}
+	if (p < end && *p == '{')
+		return memmem(p, (size_t)(end - p), "\"msg\"", 5) ||
+		       memmem(p, (size_t)(end - p), "\"ts\"", 4);
+	return end - p >= 30 && strchr("IWEF", *p) && all_digits(p + 1, 4) &&
+	       p[5] == ' ' && all_digits(p + 6, 2) && p[8] == ':' &&
+	       all_digits(p + 9, 2) && p[11] == ':' &&
+	       all_digits(p + 12, 2) && p[14] == '.' &&
+	       memchr(p + 15, ']', (size_t)(end - p - 15)) != NULL;
 }
 
 int logrec_line_time(struct slice line, struct logtime *t, int *last_mon,
@@ -579,9 +602,7 @@ static void emit(struct logparser *p)
 
 void logrec_line(struct logparser *p, struct slice line, unsigned long lineno)
 {
-	struct logrec probe;
-
-	if (logrec_parse_line(line, &probe)) {
+	if (logrec_starts(line)) {
 		emit(p);
 		buf_reset(&p->text);
 		buf_addslice(&p->text, line);

@@ -86,6 +86,12 @@ void logrec_free(struct logparser *p);
 int logrec_parse_line(struct slice line, struct logrec *r);
 
 /*
+ * Whether a line starts a record: a klog header (after any collector
+ * prefix) or a JSON object with "msg" or "ts". Cheaper than parsing it.
+ */
+int logrec_starts(struct slice line);
+
+/*
  * Only the time of a line that starts a record (klog header, collector
  * prefix, JSON "ts"): cheaper than logrec_parse_line(). For yearless klog
  * times, *last_mon and *year_offset carry the rollover state of the file.

@@ -15,6 +15,7 @@
 #include "chain.h"
 #include "cond.h"
 #include "diag.h"
+#include "prefilter.h"
 
 void match_init(struct matcher *m, const struct ruleset *rs,
 		struct findings *fs)
@@ -23,6 +24,8 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->rs = rs;
 	m->fs = fs;
 	m->md = pcre2_match_data_create(64, NULL);
+	m->pf = prefilter_build(rs);
+	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
 	if (!m->md) {
 		fprintf(stderr, "ktriage: error: out of memory (pcre2)\n");
 		abort();
@@ -45,6 +48,11 @@ void match_free(struct matcher *m)
 	for (i = 0; i < m->npending; i++)
 		pending_clear(&m->pending[i]);
 	free(m->pending);
+	prefilter_free(m->pf);
+	free(m->found);
+	buf_free(&m->lc.msg);
+	buf_free(&m->lc.err);
+	buf_free(&m->lc.logger);
 	pcre2_match_data_free(m->md);
 	m->md = NULL;
 }
@@ -311,13 +319,13 @@ static void record_hit(struct matcher *m, const struct rule *r,
 		else if (!strcmp(caps->v[i].name, "name"))
 			name = caps->v[i].value;
 	}
+	/* Named captures first, then the line's own keys, then context. */
 	if (name && *name) {
 		own.name = xstrdup(name);
 		own.kind = kind && *kind ? xstrdup(kind) : NULL;
 		own.ns = ns && *ns ? xstrdup(ns) : NULL;
 		res = &own;
-	} else if (!res && resource_line.n &&
-		   line_resource(resource_line, &own)) {
+	} else if (resource_line.n && line_resource(resource_line, &own)) {
 		res = &own;
 	}
 	if (!res && m->defer) {
@@ -362,6 +370,10 @@ static void run_rules(struct matcher *m, const struct subject *s,
 
 		if (!(r->target_mask & (1u << s->target)))
 			continue;
+		if (!prefilter_candidate(m->pf, i, s->target, m->found)) {
+			m->prefiltered++;
+			continue;
+		}
 		caps.n = 0;
 		caps.witness = NULL;
 		if (rule_eval(m->rs, r, s, m->md, &caps, &limits)) {
@@ -391,8 +403,6 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		const struct when *w, struct input *in)
 {
 	struct subject s;
-	struct resource own = { NULL, NULL, NULL };
-	const struct resource *res = ctx;
 
 	memset(&s, 0, sizeof(s));
 	s.target = TARGET_TEXT;
@@ -400,15 +410,10 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 	s.source = source;
 	s.now_ms = INT64_MIN;
 	s.node = -1;
-	/* The line's own keys name its object better than the context. */
-	if (memmem(line.p, line.n, "resource_name", 13) ||
-	    memmem(line.p, line.n, "key", 3)) {
-		if (line_resource(line, &own))
-			res = &own;
-	}
-	run_rules(m, &s, res, source, lineno, line, w, slice_make("", 0),
-		  in);
-	resource_clear(&own);
+	prefilter_scan(m->pf, line.p, line.n, m->found);
+	m->found_line = lineno;
+	m->found_source = source;
+	run_rules(m, &s, ctx, source, lineno, line, w, line, in);
 }
 
 void match_record(struct matcher *m, const struct logrec *r, struct input *in)
@@ -425,6 +430,12 @@ void match_record(struct matcher *m, const struct logrec *r, struct input *in)
 	s.source = r->source;
 	s.now_ms = INT64_MIN;
 	s.node = -1;
+	s.lc = &m->lc;
+	m->lc.has_msg = m->lc.has_err = m->lc.has_logger = 0;
+	/* A one-line record was just scanned as a line: reuse that scan. */
+	if (r->nlines != 1 || m->found_line != r->line ||
+	    m->found_source != r->source)
+		prefilter_scan(m->pf, r->text.p, r->text.n, m->found);
 	memset(&w, 0, sizeof(w));
 	if (r->time.known && r->time.absolute) {
 		w.has_abs = 1;

@@ -9,6 +9,7 @@
 #ifndef KTRIAGE_MATCH_H
 #define KTRIAGE_MATCH_H
 
+#include "cond.h"
 #include "findings.h"
 #include "logrec.h"
 #include "object.h"
@@ -41,6 +42,12 @@ struct matcher {
 	 */
 	int defer;
 	const struct graph *graph;	/* for `related:` conditions */
+	struct prefilter *pf;		/* literals of the text and log rules */
+	uint64_t *found;		/* literals found in the current text */
+	unsigned long found_line;	/* the line found was scanned for */
+	const char *found_source;
+	struct logcache lc;		/* decoded values of the current record */
+	unsigned long prefiltered;	/* rule runs the prefilter saved */
 	struct pending_hit *pending;
 	size_t npending, cappending;
 };

@@ -1,0 +1,904 @@
+/*
+ * Literal prefilter for the match stage (see prefilter.h). Literal
+ * extraction reads PCRE2 syntax conservatively: anything it does not
+ * understand ends the current literal, so the prefilter can only let too
+ * many lines through, never too few. The automaton is a dense DFA over
+ * byte classes, so scanning costs one table lookup per byte.
+ */
+#include "prefilter.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "util.h"
+
+#define MIN_LITERAL 3
+#define MAX_ALTS 64
+
+/* ---- literal extraction ---- */
+
+struct litset {
+	char *v[MAX_ALTS];
+	size_t n;
+	int none;	/* no literal: anything may match */
+};
+
+static void litset_free(struct litset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	s->n = 0;
+}
+
+static size_t shortest(const struct litset *s)
+{
+	size_t i, m = (size_t)-1;
+
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) < m)
+			m = strlen(s->v[i]);
+	return s->n ? m : 0;
+}
+
+/* Keep the better of best and cand (the longer shortest literal). */
+static void keep_better(struct litset *best, struct litset *cand)
+{
+	if (!cand->none && cand->n && (best->none || !best->n ||
+				       shortest(cand) > shortest(best))) {
+		litset_free(best);
+		*best = *cand;
+		cand->n = 0;
+		best->none = 0;
+	} else {
+		litset_free(cand);
+	}
+}
+
+static void run_flush(struct buf *run, struct litset *best, size_t min)
+{
+	struct litset one;
+
+	memset(&one, 0, sizeof(one));
+	if (run->len >= min) {
+		one.v[0] = xstrndup(run->p, run->len);
+		one.n = 1;
+		keep_better(best, &one);
+	}
+	buf_reset(run);
+}
+
+/* Is the atom just read followed by a quantifier that allows zero? */
+static int optional_quant(const char *p)
+{
+	if (*p == '?' || *p == '*')
+		return 1;
+	if (*p == '{') {
+		const char *q = p + 1;
+
+		while (*q == ' ')
+			q++;
+		return *q == '0' || *q == ',';
+	}
+	return 0;
+}
+
+static int any_quant(const char *p)
+{
+	return *p == '?' || *p == '*' || *p == '+' ||
+	       (*p == '{' && isdigit((unsigned char)p[1]));
+}
+
+static const char *skip_quant(const char *p)
+{
+	if (*p == '{') {
+		const char *e = strchr(p, '}');
+
+		p = e ? e + 1 : p + strlen(p);
+	} else if (any_quant(p)) {
+		p++;
+	}
+	if (*p == '?' || *p == '+')	/* lazy or possessive */
+		p++;
+	return p;
+}
+
+static const char *skip_class(const char *p)
+{
+	p++;	/* '[' */
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '[' && p[1] == ':') {
+			const char *e = strstr(p, ":]");
+
+			if (e)
+				p = e + 1;
+		}
+		p++;
+	}
+	return *p ? p + 1 : p;
+}
+
+static const char *parse_alts(const char *p, int depth, struct litset *out,
+			      size_t min);
+
+/*
+ * One alternative of a sequence, up to '|' or ')' or the end. Returns the
+ * position of the stop character; best gets the most selective literal
+ * set that every match of this alternative contains.
+ */
+static const char *parse_seq(const char *p, int depth, struct litset *best,
+			     size_t min)
+{
+	struct buf run = BUF_INIT;
+
+	memset(best, 0, sizeof(*best));
+	best->none = 1;
+	while (*p && *p != '|' && *p != ')') {
+		char lit = 0;
+		int is_lit = 0;
+
+		if (*p == '\\') {
+			char c = p[1];
+
+			if (!c) {
+				p++;
+				break;
+			}
+			if (c == 'Q') {
+				const char *e = strstr(p + 2, "\\E");
+				const char *q = p + 2;
+
+				for (; *q && q != e; q++)
+					buf_addc(&run, (char)tolower(
+							 (unsigned char)*q));
+				p = e ? e + 2 : q;
+				continue;
+			}
+			if (ispunct((unsigned char)c) || c == ' ') {
+				lit = c;
+				is_lit = 1;
+			} else if (c == 'n' || c == 't') {
+				lit = c == 'n' ? '\n' : '\t';
+				is_lit = 1;
+			}
+			p += 2;
+			if (!is_lit) {
+				/* \d \w \s \b, back references, \x..: */
+				if (c == 'x' && *p == '{') {
+					const char *e = strchr(p, '}');
+
+					p = e ? e + 1 : p;
+				}
+				run_flush(&run, best, min);
+				if (any_quant(p))
+					p = skip_quant(p);
+				continue;
+			}
+		} else if (*p == '[') {
+			p = skip_class(p);
+			run_flush(&run, best, min);
+			if (any_quant(p))
+				p = skip_quant(p);
+			continue;
+		} else if (*p == '(') {
+			struct litset inner;
+			const char *q = p + 1;
+			int skip = 0;
+
+			run_flush(&run, best, min);
+			if (*q == '?') {
+				/* (?:  (?<name>  (?P<name>  (?'n'  (?i)  (?=... */
+				if (q[1] == '=' || q[1] == '!' ||
+				    (q[1] == '<' && (q[2] == '=' || q[2] == '!')))
+					skip = 1;
+				else if (q[1] == ':')
+					q += 2;
+				else if (q[1] == '<' || (q[1] == 'P' && q[2] == '<') ||
+					 q[1] == '\'') {
+					const char *e = strpbrk(q + 2, ">'");
+
+					q = e ? e + 1 : q + 2;
+				} else {
+					/* Inline flags (?i) or (?i:...). */
+					const char *e = q + 1;
+
+					while (*e && (isalpha((unsigned char)*e) ||
+						      *e == '-'))
+						e++;
+					if (*e == ')') {
+						if (memchr(q, 'x', (size_t)(e - q)))
+							goto give_up;
+						p = e + 1;
+						continue;
+					}
+					if (*e == ':')
+						q = e + 1;
+					else
+						goto give_up;
+				}
+			}
+			if (depth > 32)
+				goto give_up;
+			q = parse_alts(q, depth + 1, &inner, min);
+			if (*q != ')') {
+				litset_free(&inner);
+				goto give_up;
+			}
+			p = q + 1;
+			if (skip || optional_quant(p))
+				litset_free(&inner);
+			else
+				keep_better(best, &inner);
+			if (any_quant(p))
+				p = skip_quant(p);
+			continue;
+		} else if (*p == '.' || *p == '^' || *p == '$') {
+			p++;
+			run_flush(&run, best, min);
+			if (any_quant(p))
+				p = skip_quant(p);
+			continue;
+		} else {
+			lit = *p++;
+			is_lit = 1;
+		}
+		if (!is_lit)
+			continue;
+		if (optional_quant(p)) {
+			/* The last character may be absent. */
+			run_flush(&run, best, min);
+			p = skip_quant(p);
+			continue;
+		}
+		buf_addc(&run, (char)tolower((unsigned char)lit));
+		if (any_quant(p)) {
+			/* x+ or x{2}: x is there, but what follows may move. */
+			run_flush(&run, best, min);
+			p = skip_quant(p);
+		}
+	}
+	run_flush(&run, best, min);
+	buf_free(&run);
+	return p;
+give_up:
+	buf_free(&run);
+	litset_free(best);
+	best->none = 1;
+	/* Skip to the end: nothing after this is trusted. */
+	return p + strlen(p);
+}
+
+/* Alternatives up to ')' or the end: one literal set from each. */
+static const char *parse_alts(const char *p, int depth, struct litset *out,
+			      size_t min)
+{
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		struct litset seq;
+		size_t i;
+
+		p = parse_seq(p, depth, &seq, min);
+		if (seq.none || !seq.n || out->none) {
+			litset_free(&seq);
+			litset_free(out);
+			out->none = 1;
+		} else {
+			for (i = 0; i < seq.n; i++) {
+				if (out->n < MAX_ALTS)
+					out->v[out->n++] = seq.v[i];
+				else
+					free(seq.v[i]);
+			}
+			if (out->n >= MAX_ALTS) {
+				litset_free(out);
+				out->none = 1;
+			}
+		}
+		if (*p != '|')
+			return p;
+		p++;
+	}
+}
+
+size_t regex_literals(const char *src, char **out, size_t max, size_t min)
+{
+	struct litset s;
+	const char *end;
+	size_t i, n = 0;
+
+	end = parse_alts(src, 0, &s, min);
+	if (*end) {
+		/* An unbalanced ')': do not trust what was read. */
+		litset_free(&s);
+		return 0;
+	}
+	if (s.none || s.n > max) {
+		litset_free(&s);
+		return 0;
+	}
+	for (i = 0; i < s.n; i++)
+		out[n++] = s.v[i];
+	return n;
+}
+
+/* ---- literals of rules ---- */
+
+struct pf_builder {
+	char **lits;
+	size_t n, cap;
+};
+
+static uint32_t lit_id(struct pf_builder *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (!strcmp(b->lits[i], s))
+			return (uint32_t)i;
+	b->lits = xgrow(b->lits, &b->cap, b->n + 1, sizeof(*b->lits));
+	b->lits[b->n] = xstrdup(s);
+	return (uint32_t)b->n++;
+}
+
+/*
+ * The longest piece of a literal that reads the same in the raw text of
+ * a log record (escaping touches only quotes, backslashes, <, >, & and
+ * control bytes); NULL when no piece of MIN_LITERAL bytes is left. Takes
+ * over s.
+ */
+static char *safe_piece(char *s)
+{
+	size_t best = 0, best_len = 0, start = 0, i, n = strlen(s);
+	char *out;
+
+	for (i = 0; i <= n; i++) {
+		char c = s[i];
+		int ok = c && c != '"' && c != '\\' && c != '<' && c != '>' &&
+			 c != '&' && (unsigned char)c >= 0x20 &&
+			 (unsigned char)c < 0x80;
+
+		if (ok)
+			continue;
+		if (i - start > best_len) {
+			best = start;
+			best_len = i - start;
+		}
+		start = i + 1;
+	}
+	if (best_len < MIN_LITERAL) {
+		free(s);
+		return NULL;
+	}
+	out = xstrndup(s + best, best_len);
+	free(s);
+	return out;
+}
+
+/* Fields whose values appear in a record's raw text (after decoding). */
+static int raw_field(enum target t, const char *f)
+{
+	if (t == TARGET_TEXT)
+		return !strcmp(f, "line");
+	/* level words and source are not in the text. */
+	return strcmp(f, "level") && strcmp(f, "source") &&
+	       strcmp(f, "caller");
+}
+
+static void lower_dup(struct litset *s, const char *v)
+{
+	char *c = xstrdup(v);
+	char *p;
+
+	for (p = c; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	s->v[s->n++] = c;
+}
+
+/*
+ * What a condition needs in the raw text, as an AND of OR-sets (CNF): every
+ * set must have one of its literals in the text. n == 0 means nothing is
+ * known (no filter).
+ */
+#define CNF_MAX 8
+
+struct cnf {
+	struct litset sets[CNF_MAX];
+	size_t n;
+};
+
+static void cnf_free(struct cnf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		litset_free(&c->sets[i]);
+	c->n = 0;
+}
+
+static void litset_copy(struct litset *dst, const struct litset *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->n; i++)
+		dst->v[dst->n++] = xstrdup(src->v[i]);
+}
+
+/* Add set s to c (taking it over); drop it when c is full. */
+static void cnf_add(struct cnf *c, struct litset *s)
+{
+	if (c->n < CNF_MAX && s->n && !s->none)
+		c->sets[c->n++] = *s;
+	else
+		litset_free(s);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The most selective set of a CNF (the one whose shortest is longest). */
+static size_t cnf_best(const struct cnf *c)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < c->n; i++)
+		if (shortest(&c->sets[i]) > shortest(&c->sets[best]))
+			best = i;
+	return best;
+}
+
+static void cond_cnf(const struct cond *c, enum target t, struct cnf *out);
+
+/* a OR b for CNFs: (a1 & a2) | (b1 & b2) = (a1|b1) & (a1|b2) & ... */
+static void cnf_or(struct cnf *a, struct cnf *b, struct cnf *out)
+{
+	size_t i, j, k;
+
+	memset(out, 0, sizeof(*out));
+	if (!a->n || !b->n)
+		goto done;
+	if (a->n * b->n > CNF_MAX) {
+		/* Too many: keep one set from each side. */
+		size_t x = cnf_best(a), y = cnf_best(b);
+		struct litset u;
+
+		litset_copy(&u, &a->sets[x]);
+		for (k = 0; k < b->sets[y].n && u.n < MAX_ALTS; k++)
+			u.v[u.n++] = xstrdup(b->sets[y].v[k]);
+		if (u.n >= MAX_ALTS) {
+			litset_free(&u);
+			goto done;
+		}
+		cnf_add(out, &u);
+		goto done;
+	}
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n; j++) {
+			struct litset u;
+
+			litset_copy(&u, &a->sets[i]);
+			if (u.n + b->sets[j].n > MAX_ALTS) {
+				litset_free(&u);
+				cnf_free(out);
+				goto done;
+			}
+			for (k = 0; k < b->sets[j].n; k++)
+				u.v[u.n++] = xstrdup(b->sets[j].v[k]);
+			cnf_add(out, &u);
+		}
+	}
+done:
+	cnf_free(a);
+	cnf_free(b);
+}
+
+static void cond_cnf(const struct cond *c, enum target t, struct cnf *out)
+{
+	struct litset one;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!c)
+		return;
+	switch (c->op) {
+	case COND_ALL:
+		for (i = 0; i < c->nkids; i++) {
+			struct cnf kid;
+			size_t k;
+
+			cond_cnf(c->kids[i], t, &kid);
+			for (k = 0; k < kid.n; k++)
+				cnf_add(out, &kid.sets[k]);
+		}
+		return;
+	case COND_ANY:
+		for (i = 0; i < c->nkids; i++) {
+			struct cnf kid, acc;
+
+			cond_cnf(c->kids[i], t, &kid);
+			if (!kid.n) {
+				cnf_free(out);
+				return;
+			}
+			if (i == 0) {
+				*out = kid;
+				continue;
+			}
+			cnf_or(out, &kid, &acc);
+			*out = acc;
+			if (!out->n)
+				return;
+		}
+		return;
+	case COND_FIELD:
+		memset(&one, 0, sizeof(one));
+		if (!raw_field(t, c->field))
+			return;
+		if (c->cmp == CMP_REGEX && c->re.src) {
+			char *v[MAX_ALTS];
+			size_t n = regex_literals(c->re.src, v, MAX_ALTS,
+						  MIN_LITERAL);
+
+			for (i = 0; i < n; i++) {
+				char *lit = t == TARGET_LOG ? safe_piece(v[i]) :
+					v[i];
+
+				if (!lit)
+					one.none = 1;
+				else
+					one.v[one.n++] = lit;
+			}
+			if (one.none || !n)
+				litset_free(&one);
+			else
+				cnf_add(out, &one);
+			return;
+		}
+		if ((c->cmp == CMP_EQ || c->cmp == CMP_IN ||
+		     c->cmp == CMP_CONTAINS) && c->nstrs &&
+		    c->nstrs <= MAX_ALTS) {
+			for (i = 0; i < c->nstrs; i++)
+				if (strlen(c->strs[i]) < MIN_LITERAL)
+					return;
+			for (i = 0; i < c->nstrs; i++) {
+				lower_dup(&one, c->strs[i]);
+				if (t == TARGET_LOG) {
+					one.v[one.n - 1] =
+						safe_piece(one.v[one.n - 1]);
+					if (!one.v[one.n - 1]) {
+						one.n--;
+						litset_free(&one);
+						return;
+					}
+				}
+			}
+			cnf_add(out, &one);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- the automaton ---- */
+
+/* One alternative: every set needs one of its literals. */
+struct pf_cnf {
+	uint32_t *ids;		/* the literals, set after set */
+	size_t *ends;		/* where each set ends in ids */
+	size_t nsets;
+};
+
+struct pf_filter {
+	struct pf_cnf *alts;	/* the rule may fire when one holds */
+	size_t nalts;
+	int all;		/* no filter: always a candidate */
+};
+
+struct prefilter {
+	unsigned char cls[256];		/* byte -> class */
+	size_t nclasses;
+	int32_t *next;			/* states x classes */
+	uint32_t *out;			/* first literal ending here + 1, or 0 */
+	uint32_t *out_next;		/* chain of literals per state (by id) */
+	int32_t *out_link;		/* dictionary suffix link: state or -1 */
+	size_t nstates;
+	size_t nlits;
+	struct pf_filter *filters;	/* rules x 2 (text, log) */
+	size_t nrules;
+	int disabled;			/* too many byte classes: pass all */
+};
+
+size_t prefilter_words(const struct prefilter *pf)
+{
+	return pf ? (pf->nlits + 63) / 64 + 1 : 1;
+}
+
+/* Turn a CNF into literal ids of the automaton. */
+static void alt_set(struct pf_cnf *a, struct cnf *c, struct pf_builder *b)
+{
+	size_t i, k, total = 0;
+
+	for (i = 0; i < c->n; i++)
+		total += c->sets[i].n;
+	a->ids = xmalloc((total ? total : 1) * sizeof(*a->ids));
+	a->ends = xmalloc((c->n ? c->n : 1) * sizeof(*a->ends));
+	total = 0;
+	for (i = 0; i < c->n; i++) {
+		for (k = 0; k < c->sets[i].n; k++)
+			a->ids[total++] = lit_id(b, c->sets[i].v[k]);
+		a->ends[i] = total;
+	}
+	a->nsets = c->n;
+	cnf_free(c);
+}
+
+/* The rule's filter for target t: one CNF per pattern or clause. */
+static void rule_filter(const struct rule *r, enum target t,
+			struct pf_filter *f, struct pf_builder *b)
+{
+	struct cnf alts[64];
+	size_t n = 0, i, k;
+
+	memset(f, 0, sizeof(*f));
+	if (t == TARGET_TEXT) {
+		for (i = 0; i < r->npatterns && n < ARRAY_SIZE(alts); i++) {
+			struct litset one;
+			char *v[MAX_ALTS];
+			size_t m = regex_literals(r->patterns[i].src, v,
+						  MAX_ALTS, MIN_LITERAL);
+
+			memset(&alts[n], 0, sizeof(alts[n]));
+			memset(&one, 0, sizeof(one));
+			for (k = 0; k < m; k++)
+				one.v[one.n++] = v[k];
+			cnf_add(&alts[n], &one);
+			if (!alts[n++].n)
+				goto no_filter;
+		}
+		if (i < r->npatterns)
+			goto no_filter;
+	}
+	for (i = 0; i < r->nclauses; i++) {
+		if (r->clauses[i].target != t)
+			continue;
+		if (n >= ARRAY_SIZE(alts))
+			goto no_filter;
+		cond_cnf(r->clauses[i].where, t, &alts[n]);
+		if (!alts[n++].n)
+			goto no_filter;
+	}
+	f->alts = xcalloc(n ? n : 1, sizeof(*f->alts));
+	for (i = 0; i < n; i++)
+		alt_set(&f->alts[i], &alts[i], b);
+	f->nalts = n;
+	return;
+no_filter:
+	for (i = 0; i < n; i++)
+		cnf_free(&alts[i]);
+	f->all = 1;
+}
+
+static void build_automaton(struct prefilter *pf, struct pf_builder *b)
+{
+	size_t i, cap = 1, total = 1;
+	int32_t *goto_ = NULL, *fail, *queue;
+	size_t qh = 0, qt = 0, s, c;
+	unsigned used[256] = { 0 };
+
+	for (i = 0; i < b->n; i++) {
+		const unsigned char *p = (const unsigned char *)b->lits[i];
+
+		total += strlen(b->lits[i]);
+		for (; *p; p++)
+			used[*p] = 1;
+	}
+	/* Classes: each byte used in a literal (and its upper case) gets
+	 * one; everything else shares class 0. */
+	pf->nclasses = 1;
+	for (c = 0; c < 256; c++) {
+		if (!used[tolower((int)c)] || (c != (size_t)tolower((int)c)))
+			continue;
+		pf->cls[c] = (unsigned char)pf->nclasses;
+		if (toupper((int)c) != (int)c)
+			pf->cls[toupper((int)c)] = (unsigned char)pf->nclasses;
+		pf->nclasses++;
+		if (pf->nclasses >= 255) {
+			/* Bytes past the table would be missed: pass all. */
+			pf->disabled = 1;
+			break;
+		}
+	}
+	cap = total;
+	goto_ = xmalloc(cap * pf->nclasses * sizeof(*goto_));
+	memset(goto_, 0xff, cap * pf->nclasses * sizeof(*goto_));
+	pf->out = xcalloc(cap, sizeof(*pf->out));
+	pf->out_next = xcalloc(b->n ? b->n : 1, sizeof(*pf->out_next));
+	pf->nstates = 1;
+	for (i = 0; i < b->n; i++) {
+		const unsigned char *p = (const unsigned char *)b->lits[i];
+		int32_t st = 0;
+
+		for (; *p; p++) {
+			int32_t *t = &goto_[(size_t)st * pf->nclasses +
+					    pf->cls[*p]];
+
+			if (*t < 0)
+				*t = (int32_t)pf->nstates++;
+			st = *t;
+		}
+		pf->out_next[i] = pf->out[st];
+		pf->out[st] = (uint32_t)i + 1;
+	}
+	fail = xcalloc(pf->nstates, sizeof(*fail));
+	queue = xmalloc(pf->nstates * sizeof(*queue));
+	pf->out_link = xmalloc(pf->nstates * sizeof(*pf->out_link));
+	pf->out_link[0] = -1;
+	for (c = 0; c < pf->nclasses; c++) {
+		int32_t t = goto_[c];
+
+		if (t < 0) {
+			goto_[c] = 0;
+		} else if (t > 0) {
+			fail[t] = 0;
+			pf->out_link[t] = -1;
+			queue[qt++] = t;
+		}
+	}
+	/* Class 0 is "no literal byte": it always returns to the root. */
+	while (qh < qt) {
+		s = (size_t)queue[qh++];
+		for (c = 0; c < pf->nclasses; c++) {
+			int32_t t = goto_[s * pf->nclasses + c];
+			int32_t f = goto_[(size_t)fail[s] * pf->nclasses + c];
+
+			if (t < 0) {
+				goto_[s * pf->nclasses + c] = f;
+				continue;
+			}
+			fail[t] = f;
+			pf->out_link[t] = pf->out[f] ? f : pf->out_link[f];
+			queue[qt++] = t;
+		}
+	}
+	/*
+	 * Mark transitions into states that end a literal with the sign bit,
+	 * so the scan loop tests the value it already loaded.
+	 */
+	for (s = 0; s < pf->nstates * pf->nclasses; s++) {
+		int32_t t = goto_[s];
+
+		if (pf->out[t] || pf->out_link[t] >= 0)
+			goto_[s] = (int32_t)((uint32_t)t | 0x80000000u);
+	}
+	pf->next = goto_;
+	pf->nlits = b->n;
+	free(fail);
+	free(queue);
+}
+
+struct prefilter *prefilter_build(const struct ruleset *rs)
+{
+	struct prefilter *pf = xcalloc(1, sizeof(*pf));
+	struct pf_builder b = { NULL, 0, 0 };
+	size_t i;
+
+	pf->nrules = rs->n;
+	pf->filters = xcalloc(rs->n ? rs->n * 2 : 1, sizeof(*pf->filters));
+	for (i = 0; i < rs->n; i++) {
+		rule_filter(&rs->rules[i], TARGET_TEXT, &pf->filters[2 * i],
+			    &b);
+		rule_filter(&rs->rules[i], TARGET_LOG, &pf->filters[2 * i + 1],
+			    &b);
+	}
+	build_automaton(pf, &b);
+	for (i = 0; i < b.n; i++)
+		free(b.lits[i]);
+	free(b.lits);
+	return pf;
+}
+
+void prefilter_free(struct prefilter *pf)
+{
+	size_t i;
+
+	if (!pf)
+		return;
+	for (i = 0; i < pf->nrules * 2; i++) {
+		size_t k;
+
+		for (k = 0; k < pf->filters[i].nalts; k++) {
+			free(pf->filters[i].alts[k].ids);
+			free(pf->filters[i].alts[k].ends);
+		}
+		free(pf->filters[i].alts);
+	}
+	free(pf->filters);
+	free(pf->next);
+	free(pf->out);
+	free(pf->out_next);
+	free(pf->out_link);
+	free(pf);
+}
+
+static void mark(const struct prefilter *pf, int32_t st, uint64_t *found)
+{
+	for (; st >= 0; st = pf->out_link[st]) {
+		uint32_t o;
+
+		for (o = pf->out[st]; o; o = pf->out_next[o - 1])
+			found[(o - 1) / 64] |= (uint64_t)1 << ((o - 1) % 64);
+	}
+}
+
+void prefilter_scan(const struct prefilter *pf, const char *p, size_t n,
+		    uint64_t *found)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	const int32_t *next = pf->next;
+	size_t k = pf->nclasses;
+	int32_t st = 0;
+
+	memset(found, 0, prefilter_words(pf) * sizeof(*found));
+	for (; s < end; s++) {
+		st = next[(size_t)st * k + pf->cls[*s]];
+		if (st < 0) {
+			st &= 0x7fffffff;
+			mark(pf, st, found);
+		}
+	}
+}
+
+static int has(const uint64_t *found, uint32_t id)
+{
+	return (found[id / 64] >> (id % 64)) & 1;
+}
+
+int prefilter_candidate(const struct prefilter *pf, size_t rule,
+			enum target t, const uint64_t *found)
+{
+	const struct pf_filter *f;
+	size_t a, k, i;
+
+	if (!pf || pf->disabled || (t != TARGET_TEXT && t != TARGET_LOG) ||
+	    rule >= pf->nrules)
+		return 1;
+	f = &pf->filters[2 * rule + (t == TARGET_LOG)];
+	if (f->all)
+		return 1;
+	for (a = 0; a < f->nalts; a++) {
+		const struct pf_cnf *c = &f->alts[a];
+		size_t from = 0;
+		int ok = 1;
+
+		for (k = 0; k < c->nsets && ok; k++) {
+			ok = 0;
+			for (i = from; i < c->ends[k] && !ok; i++)
+				ok = has(found, c->ids[i]);
+			from = c->ends[k];
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+int prefilter_has_literal(const struct prefilter *pf, size_t rule,
+			  enum target t)
+{
+	if (!pf || rule >= pf->nrules)
+		return 0;
+	return !pf->filters[2 * rule + (t == TARGET_LOG)].all;
+}
+
+size_t prefilter_literals(const struct prefilter *pf)
+{
+	return pf ? pf->nlits : 0;
+}
