@@ -50,11 +50,11 @@ int graph_find(const struct graph *g, const char *kind, const char *ns,
 		buf_free(&k);
 		return v ? (int)((uintptr_t)v - 1) : -1;
 	}
-	for (i = 0; i < g->n; i++)
-		if (!strcmp(g->v[i].name, name) &&
-		    !strcmp(g->v[i].ns ? g->v[i].ns : "", ns ? ns : ""))
-			return (int)i;
-	return -1;
+	buf_addf(&k, "%s\n%s", ns ? ns : "", name);
+	v = hmap_get(&g->by_name, k.p, k.len);
+	buf_free(&k);
+	(void)i;
+	return v ? (int)((uintptr_t)v - 1) : -1;
 }
 
 static int add_node(struct graph *g, const char *kind, const char *ns,
@@ -89,6 +89,14 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 	g->keys[g->nkeys] = buf_detach(&k);
 	hmap_put(&g->index, g->keys[g->nkeys], strlen(g->keys[g->nkeys]),
 		 (void *)(uintptr_t)(g->n + 1));
+	{
+		/* The key's tail is "ns\nname". */
+		const char *tail = strchr(g->keys[g->nkeys], '\n') + 1;
+
+		if (!hmap_get(&g->by_name, tail, strlen(tail)))
+			hmap_put(&g->by_name, tail, strlen(tail),
+				 (void *)(uintptr_t)(g->n + 1));
+	}
 	g->nkeys++;
 	return (int)g->n++;
 }
@@ -277,31 +285,72 @@ static void link_issuer(struct graph *g, int i)
 	g->v[i].issuer = iss;
 }
 
-/* Site Ingresses by TLS secret name, for Certificates made by hand. */
-static void link_ingress(struct graph *g, int i)
+struct tls_use {
+	const char *ns;
+	const char *secret;
+	int ingress;
+};
+
+static void collect_tls(const struct fnode *n, void *ctx)
 {
-	const struct kobject *o = g->v[i].obj;
-	const struct fnode *secret;
-	size_t j;
+	struct tls_use *u = ctx;
 
-	if (!o || g->v[i].level != 0 || g->v[i].ingress >= 0)
-		return;
-	secret = fnode_find(o->root, "spec.secretName");
-	if (!secret || !secret->value)
-		return;
-	for (j = 0; j < g->n; j++) {
-		const struct kobject *in = g->v[j].obj;
-		const struct fnode *s;
+	if (n->value && !u->secret)
+		u->secret = n->value;
+}
 
-		if (!in || !in->kind || strcmp(in->kind, "Ingress") ||
-		    strcmp(in->ns ? in->ns : "", o->ns ? o->ns : ""))
+/*
+ * Site Ingresses by TLS secret name, for Certificates made by hand: one
+ * pass over the Ingresses builds "ns\nsecret" -> Ingress.
+ */
+static void link_ingresses(struct graph *g)
+{
+	struct hmap idx;
+	struct buf k = BUF_INIT;
+	char **keys = NULL;
+	size_t nkeys = 0, cap = 0, i;
+
+	memset(&idx, 0, sizeof(idx));
+	for (i = 0; i < g->n; i++) {
+		const struct kobject *in = g->v[i].obj;
+		struct tls_use u = { NULL, NULL, (int)i };
+
+		if (!in || !in->kind || strcmp(in->kind, "Ingress"))
 			continue;
-		s = fnode_find(in->root, "spec.tls.secretName");
-		if (s && s->value && !strcmp(s->value, secret->value)) {
-			g->v[i].ingress = (int)j;
-			return;
-		}
+		fnode_find_all(in->root, "spec.tls.secretName", collect_tls,
+			       &u);
+		if (!u.secret)
+			continue;
+		buf_reset(&k);
+		buf_addf(&k, "%s\n%s", in->ns ? in->ns : "", u.secret);
+		if (hmap_get(&idx, k.p, k.len))
+			continue;
+		keys = xgrow(keys, &cap, nkeys + 1, sizeof(*keys));
+		keys[nkeys] = xstrdup(k.p);
+		hmap_put(&idx, keys[nkeys], k.len, (void *)(uintptr_t)(i + 1));
+		nkeys++;
 	}
+	for (i = 0; nkeys && i < g->n; i++) {
+		const struct kobject *o = g->v[i].obj;
+		const struct fnode *secret;
+		void *v;
+
+		if (!o || g->v[i].level != 0 || g->v[i].ingress >= 0)
+			continue;
+		secret = fnode_find(o->root, "spec.secretName");
+		if (!secret || !secret->value)
+			continue;
+		buf_reset(&k);
+		buf_addf(&k, "%s\n%s", o->ns ? o->ns : "", secret->value);
+		v = hmap_get(&idx, k.p, k.len);
+		if (v)
+			g->v[i].ingress = (int)((uintptr_t)v - 1);
+	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	hmap_free(&idx);
+	buf_free(&k);
 }
 
 void graph_build(struct graph *g, struct store *st, struct findings *fs)
@@ -332,8 +381,18 @@ void graph_build(struct graph *g, struct store *st, struct findings *fs)
 	/* The naming scheme last, also for the nodes just inferred. */
 	for (i = 0; i < g->n; i++)
 		link_name(g, (int)i);
+	link_ingresses(g);
+	/* Children lists, in node order. */
 	for (i = 0; i < g->n; i++)
-		link_ingress(g, (int)i);
+		g->v[i].first_child = g->v[i].next_sibling = -1;
+	for (i = g->n; i-- > 0;) {
+		int p = g->v[i].parent;
+
+		if (p < 0)
+			continue;
+		g->v[i].next_sibling = g->v[p].first_child;
+		g->v[p].first_child = (int)i;
+	}
 }
 
 void graph_free(struct graph *g)
@@ -350,6 +409,7 @@ void graph_free(struct graph *g)
 		free(g->keys[i]);
 	free(g->keys);
 	hmap_free(&g->index);
+	hmap_free(&g->by_name);
 	memset(g, 0, sizeof(*g));
 }
 

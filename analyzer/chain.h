@@ -37,6 +37,8 @@ struct gnode {
 	int issuer;		/* index of the Issuer/ClusterIssuer, or -1 */
 	int ingress;		/* the Ingress a Certificate was made for, or -1 */
 	int level;		/* 0 Certificate, 1 CR, 2 Order, 3 Challenge, 4 solver */
+	int first_child;	/* children list, after graph_build(); -1 */
+	int next_sibling;
 	char *own[3];		/* kind, ns, name of an inferred node */
 };
 
@@ -44,6 +46,7 @@ struct graph {
 	struct gnode *v;
 	size_t n, cap;
 	struct hmap index;	/* "kind\nns\nname" -> index + 1 */
+	struct hmap by_name;	/* "ns\nname" -> first index + 1 */
 	char **keys;
 	size_t nkeys, capkeys;
 };

@@ -31,6 +31,7 @@ void store_free(struct store *st)
 		free(st->keys[i]);
 	free(st->keys);
 	hmap_free(&st->index);
+	hmap_free(&st->by_name);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -63,11 +64,17 @@ struct kobject *store_find(const struct store *st, const char *kind,
 		buf_free(&k);
 		return o;
 	}
+	if (ns) {
+		buf_addf(&k, "%s\n%s", ns, name);
+		o = hmap_get(&st->by_name, k.p, k.len);
+		buf_free(&k);
+		return o;
+	}
+	/* Any namespace: rare (a name alone), a scan is fine. */
 	for (i = 0; i < st->n; i++) {
 		struct kobject *c = st->v[i];
 
-		if (c->name && !strcmp(c->name, name) &&
-		    (!ns || (c->ns && !strcmp(c->ns, ns))))
+		if (c->name && !strcmp(c->name, name))
 			return c;
 	}
 	return NULL;
@@ -142,6 +149,13 @@ static struct kobject *insert(struct store *st, struct kobject *o)
 	hmap_put(&st->index, st->keys[st->nkeys],
 		 strlen(st->keys[st->nkeys]), o);
 	st->nkeys++;
+	/* The name index: the key's tail is "ns\nname" already. */
+	if (o->name) {
+		const char *tail = strchr(st->keys[st->nkeys - 1], '\n') + 1;
+
+		if (!hmap_get(&st->by_name, tail, strlen(tail)))
+			hmap_put(&st->by_name, tail, strlen(tail), o);
+	}
 	return o;
 }
 

@@ -19,6 +19,7 @@ struct store {
 	struct kobject **v;
 	size_t n, cap;
 	struct hmap index;	/* "kind\nns\nname" -> object */
+	struct hmap by_name;	/* "ns\nname" -> the first object of that name */
 	char **keys;		/* owned index keys */
 	size_t nkeys, capkeys;
 	size_t max_objects;

@@ -134,16 +134,15 @@ static void subtree(const struct analysis *a, int node, int level,
 		    struct chain_item *out, int *depth, size_t max, size_t *m)
 {
 	const struct graph *g = &a->graph;
-	size_t i;
+	int c;
 
 	if (level > 6)
 		return;
-	for (i = 0; i < g->n && *m < max; i++) {
-		if (g->v[i].parent != node)
-			continue;
+	for (c = g->v[node].first_child; c >= 0 && *m < max;
+	     c = g->v[c].next_sibling) {
 		depth[*m] = level;
-		fill_item(a, (int)i, &out[(*m)++]);
-		subtree(a, (int)i, level + 1, out, depth, max, m);
+		fill_item(a, c, &out[(*m)++]);
+		subtree(a, c, level + 1, out, depth, max, m);
 	}
 }
 
