@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cond.h"
 #include "describe.h"
 #include "detect.h"
 #include "gettable.h"
@@ -20,6 +21,8 @@
 #include "logrec.h"
 #include "rank.h"
 #include "yamldoc.h"
+
+static void plan_kinds(struct analysis *a);
 
 void analysis_init(struct analysis *a, const struct ruleset *rs)
 {
@@ -30,6 +33,7 @@ void analysis_init(struct analysis *a, const struct ruleset *rs)
 	source_limits_default(&a->limits);
 	a->max_line = LINES_DEFAULT_MAX;
 	store_init(&a->store, 0);
+	plan_kinds(a);
 	a->now_override = INT64_MIN;
 	a->latest_log_ms = INT64_MIN;
 	a->now_ms = INT64_MIN;
@@ -51,6 +55,7 @@ void analysis_free(struct analysis *a)
 	for (i = 0; i < a->npaths; i++)
 		free(a->paths[i]);
 	free(a->paths);
+	free(a->rule_kinds);
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
 	free(a->inputs);
@@ -132,6 +137,100 @@ struct segment {
 	struct logparser *log;
 };
 
+/* The kinds the resource chain links (always kept). */
+static const char *const chain_kinds[] = {
+	"Certificate", "CertificateRequest", "Order", "Challenge", "Issuer",
+	"ClusterIssuer", "Ingress", "Secret", "Gateway", "HTTPRoute",
+};
+
+static int keep_kind(const struct analysis *a, const char *kind,
+		     const char *name, int event)
+{
+	size_t i;
+
+	if (!kind || a->keep_all_kinds || (event && a->keep_all_events))
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(chain_kinds); i++)
+		if (!strcmp(kind, chain_kinds[i]))
+			return 1;
+	for (i = 0; i < a->nrule_kinds; i++)
+		if (!strcmp(kind, a->rule_kinds[i]))
+			return 1;
+	/* HTTP-01 solver Pods and Services belong to a chain. */
+	return name && !strncmp(name, "cm-acme-http-solver-", 20);
+}
+
+static int keep_object(const struct analysis *a, const struct kobject *o)
+{
+	const struct fnode *k;
+
+	if (o->kind && !strcmp(o->kind, "Event")) {
+		k = fnode_find(o->root, "involvedObject.kind");
+		return keep_kind(a, k ? k->value : NULL,
+				 fnode_find(o->root, "involvedObject.name") ?
+				 fnode_find(o->root, "involvedObject.name")->value :
+				 NULL, 1);
+	}
+	if (o->name && kobject_label(o, "acme.cert-manager.io/http01-solver"))
+		return 1;
+	return keep_kind(a, o->kind, o->name, 0);
+}
+
+/* Kinds named in a condition (kind: X, kind: [X, Y]); 0 when none. */
+static int cond_kinds(struct analysis *a, const struct cond *c)
+{
+	size_t i;
+	int found = 0;
+
+	if (!c)
+		return 0;
+	if (c->op == COND_FIELD && !strcmp(c->field, "kind") &&
+	    (c->cmp == CMP_EQ || c->cmp == CMP_IN)) {
+		for (i = 0; i < c->nstrs; i++) {
+			a->rule_kinds = xgrow(a->rule_kinds, &a->caprule_kinds,
+					      a->nrule_kinds + 1,
+					      sizeof(*a->rule_kinds));
+			a->rule_kinds[a->nrule_kinds++] = c->strs[i];
+		}
+		return 1;
+	}
+	for (i = 0; i < c->nkids; i++)
+		found |= cond_kinds(a, c->kids[i]);
+	return found;
+}
+
+/*
+ * Which kinds to keep: those the chain links and those rules name. A rule
+ * on objects that names no kind keeps every kind.
+ */
+static void plan_kinds(struct analysis *a)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->rs->n; i++) {
+		const struct rule *r = &a->rs->rules[i];
+
+		for (j = 0; j < r->nclauses; j++) {
+			enum target t = r->clauses[j].target;
+
+			if (t != TARGET_OBJECT && t != TARGET_CONDITION &&
+			    t != TARGET_EVENT)
+				continue;
+			/*
+			 * An event clause with no kind keeps every event (the
+			 * objects they concern come as stubs); an object or
+			 * condition clause with no kind keeps every object.
+			 */
+			if (!cond_kinds(a, r->clauses[j].where)) {
+				if (t == TARGET_EVENT)
+					a->keep_all_events = 1;
+				else
+					a->keep_all_kinds = 1;
+			}
+		}
+	}
+}
+
 static char *field_dup(const struct kobject *o, const char *path)
 {
 	const struct fnode *n = fnode_find(o->root, path);
@@ -145,6 +244,12 @@ static void on_object(struct kobject *obj, void *ctx)
 	struct arrival *ar;
 
 	sg->a->objects_read++;
+	if (!keep_object(sg->a, obj)) {
+		/* No rule and no chain looks at this kind: read, not kept. */
+		sg->a->objects_dropped++;
+		kobject_free(obj);
+		return;
+	}
 	if (sg->a->matcher.defer) {
 		/* Remember where it began and what it is about. */
 		sg->arr = xgrow(sg->arr, &sg->caparr, sg->narr + 1,
@@ -204,6 +309,11 @@ static void on_event(struct kevent *ev, void *ctx)
 	struct segment *sg = ctx;
 
 	sg->a->events_read++;
+	if (!keep_kind(sg->a, ev->obj_kind, ev->obj_name, 1)) {
+		sg->a->objects_dropped++;
+		kevent_clear(ev);
+		return;
+	}
 	store_add_event(&sg->a->store, ev, sg->path);
 }
 

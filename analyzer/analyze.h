@@ -40,6 +40,12 @@ struct analysis {
 	struct graph graph;		/* built by analysis_finish() */
 	char **paths;			/* entry paths objects refer to */
 	size_t npaths, cappaths;
+	/* Kinds worth keeping (borrowed from the rules), see plan_kinds(). */
+	const char **rule_kinds;
+	size_t nrule_kinds, caprule_kinds;
+	int keep_all_kinds;
+	int keep_all_events;
+	unsigned long objects_dropped;	/* read, but no rule looks at them */
 };
 
 /* Keep a copy of s for the whole analysis (entry paths). */

@@ -133,16 +133,39 @@ static void challenge_json(FILE *f, unsigned long i, const char *n, int last)
 		i, i * 31, n, i, i, i, i, i, i, last ? "" : ",");
 }
 
+static void pod_json(FILE *f, unsigned long i, int last)
+{
+	fprintf(f, "        {\n            \"apiVersion\": \"v1\",\n            \"kind\": \"Pod\",\n            \"metadata\": {\n                \"creationTimestamp\": \"2024-04-30T08:00:00Z\",\n                \"labels\": {\"app\": \"web-%lu\", \"pod-template-hash\": \"6b8c9d7f5\"},\n                \"name\": \"web-%lu-6b8c9d7f5-r7k2m\",\n                \"namespace\": \"%s\",\n                \"uid\": \"0d6f1a2b-3c4d-4e5f-8a9b-%012lu\"\n            },\n            \"spec\": {\n                \"containers\": [\n                    {\n                        \"image\": \"registry.example.com/web:1.%lu\",\n                        \"name\": \"web\",\n                        \"ports\": [{\"containerPort\": 8080, \"protocol\": \"TCP\"}],\n                        \"resources\": {\"limits\": {\"memory\": \"256Mi\"}, \"requests\": {\"cpu\": \"100m\", \"memory\": \"128Mi\"}}\n                    }\n                ],\n                \"nodeName\": \"worker-%lu\",\n                \"serviceAccountName\": \"default\"\n            },\n            \"status\": {\n                \"conditions\": [\n                    {\"lastTransitionTime\": \"2024-04-30T08:00:05Z\", \"status\": \"True\", \"type\": \"Ready\"}\n                ],\n                \"hostIP\": \"198.51.100.%lu\",\n                \"phase\": \"Running\",\n                \"podIP\": \"203.0.113.%lu\",\n                \"startTime\": \"2024-04-30T08:00:00Z\"\n            }\n        }%s\n",
+		i % 500, i, ns[i % 5], i, i % 9, i % 7, i % 250, (i + 7) % 250,
+		last ? "" : ",");
+}
+
 static void write_dumps(const char *dir, unsigned long mb)
 {
-	unsigned long list = mb * 3 / 5, yaml = mb - list, i;
-	FILE *f = open_out(dir, "cluster-resources/custom-resources/challenges.acme.cert-manager.io/shop.json");
+	/*
+	 * Like a real dump: most bytes are Pods and Events; a few thousand
+	 * cert-manager objects at most.
+	 */
+	unsigned long yaml = mb / 20 ? mb / 20 : 1;
+	unsigned long chal = mb / 20 ? mb / 20 : 1;
+	unsigned long list = mb - yaml - chal;
+	unsigned long i;
+	FILE *f = open_out(dir, "cluster-resources/pods/default.json");
 	long start;
 
-	/* One big List, item by item. */
+	/* One big List of Pods (most of a real dump), item by item. */
 	fputs("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n", f);
 	start = ftell(f);
 	for (i = 0; (unsigned long)(ftell(f) - start) < (list << 20); i++)
+		pod_json(f, i, 0);
+	pod_json(f, i, 1);
+	fputs("    ],\n    \"kind\": \"PodList\",\n    \"metadata\": {\n        \"resourceVersion\": \"48213\"\n    }\n}\n", f);
+	fclose(f);
+	/* Challenges as troubleshoot writes custom resources. */
+	f = open_out(dir, "cluster-resources/custom-resources/challenges.acme.cert-manager.io/shop.json");
+	fputs("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n", f);
+	start = ftell(f);
+	for (i = 0; (unsigned long)(ftell(f) - start) < (chal << 20); i++)
 		challenge_json(f, i, "shop", 0);
 	challenge_json(f, i, "shop", 1);
 	fputs("    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n", f);
