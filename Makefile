@@ -21,7 +21,7 @@ ifeq ($(DEVELOPER),1)
 WARNINGS += -Werror
 endif
 
-PKGS      = libpcre2-8 yaml-0.1 zlib libcjson
+PKGS      = libpcre2-8 yaml-0.1 zlib libcjson libcrypto
 PKG_CONFIG ?= pkg-config
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

@@ -6,7 +6,7 @@
 # Extra packages may be asked for with DEPS_EXTRA="pkg ...".
 set -u
 
-need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev time ${DEPS_EXTRA:-}"
+need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev libssl-dev time ${DEPS_EXTRA:-}"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -19,7 +19,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
 	done
 else
 	# Not Debian: check the libraries through pkg-config only.
-	for m in libpcre2-8 yaml-0.1 zlib libcjson cmocka; do
+	for m in libpcre2-8 yaml-0.1 zlib libcjson libcrypto cmocka; do
 		pkg-config --exists "$m" 2>/dev/null || missing="$missing $m"
 	done
 	if [ -n "$missing" ]; then

@@ -27,8 +27,8 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void
 "$CC_FUZZ" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" >/dev/null 2>&1 ||
 	skip "$CC_FUZZ cannot link libFuzzer (apt-get install libclang-rt-14-dev)"
 
-flags="-g -O1 -std=c11 -D_GNU_SOURCE -DKTRIAGE_VERSION=\"fuzz\" -Ianalyzer -Ibuild $(pkg-config --cflags libpcre2-8 yaml-0.1 zlib libcjson)"
-libs="$(pkg-config --libs libpcre2-8 yaml-0.1 zlib libcjson) -lm"
+flags="-g -O1 -std=c11 -D_GNU_SOURCE -DKTRIAGE_VERSION=\"fuzz\" -Ianalyzer -Ibuild $(pkg-config --cflags libpcre2-8 yaml-0.1 zlib libcjson libcrypto)"
+libs="$(pkg-config --libs libpcre2-8 yaml-0.1 zlib libcjson libcrypto) -lm"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 # The library, once, with coverage instrumentation.
