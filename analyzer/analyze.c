@@ -20,6 +20,7 @@
 #include "lines.h"
 #include "logrec.h"
 #include "rank.h"
+#include "x509.h"
 #include "yamldoc.h"
 
 static void plan_kinds(struct analysis *a);
@@ -627,7 +628,7 @@ static int same_resource(const struct finding *f, const struct finding *g)
 }
 
 /* Apply `require:`: drop or lower findings below their thresholds. */
-static void apply_requirements(struct findings *fs)
+static void apply_requirements(struct findings *fs, int64_t now_ms)
 {
 	size_t i, kept = 0;
 
@@ -640,6 +641,12 @@ static void apply_requirements(struct findings *fs)
 			met = 0;
 		if (r->min_span_s > 0 && (f->span_s < 0 ||
 					  (double)f->span_s < r->min_span_s))
+			met = 0;
+		/* How long ago it was first seen, against the bundle's time. */
+		if (r->min_age_s > 0 && (now_ms == INT64_MIN ||
+					 f->first_seen_ms == INT64_MIN ||
+					 (double)(now_ms - f->first_seen_ms) /
+					 1000.0 < r->min_age_s))
 			met = 0;
 		if (!met && r->else_severity < 0) {
 			findings_drop(fs, f);
@@ -817,6 +824,9 @@ void analysis_finish(struct analysis *a)
 	size_t i;
 
 	progress_clear(&a->progress);
+	/* Certificates become x509.* fields before any object rule runs. */
+	x509_enrich(&a->store, a->revoked_serials,
+		    a->ninputs ? &a->inputs[0] : NULL);
 	a->now_ms = a->now_override != INT64_MIN ? a->now_override :
 		(a->store.latest_ms > a->latest_log_ms ? a->store.latest_ms :
 		 a->latest_log_ms);
@@ -829,7 +839,7 @@ void analysis_finish(struct analysis *a)
 			     a->bundle_year);
 	complete_kinds(a);
 	findings_resolve_times(&a->findings, a->bundle_year, a->now_ms);
-	apply_requirements(&a->findings);
+	apply_requirements(&a->findings, a->now_ms);
 	for (i = 0; i < a->findings.n; i++)
 		a->findings.v[i]->node = graph_node_of(&a->graph,
 						       a->findings.v[i]);

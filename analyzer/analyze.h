@@ -34,6 +34,7 @@ struct analysis {
 	unsigned long records;		/* log records */
 	int64_t latest_log_ms;		/* latest absolute log time */
 	int64_t now_override;		/* --now, or INT64_MIN */
+	const char *revoked_serials;	/* --revoked-serials FILE, or NULL */
 	int64_t now_ms;			/* the bundle's time, after finish */
 	int bundle_year;		/* its year, 0 when unknown */
 	struct progress progress;

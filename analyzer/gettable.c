@@ -929,15 +929,19 @@ static void event_row(struct gettable *t, struct slice row,
 			}
 			break;
 		case COL_TYPE:
+			free(ev.type);	/* a header may repeat a column */
 			ev.type = dup_slice(v);
 			break;
 		case COL_REASON:
+			free(ev.reason);	/* a header may repeat a column */
 			ev.reason = dup_slice(v);
 			break;
 		case COL_MESSAGE:
+			free(ev.message);	/* a header may repeat a column */
 			ev.message = dup_slice(v);
 			break;
 		case COL_SOURCE:
+			free(ev.from);	/* a header may repeat a column */
 			ev.from = dup_slice(v);
 			break;
 		case COL_OBJECT:

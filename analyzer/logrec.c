@@ -82,6 +82,20 @@ static const char *skip_quoted(const char *p, const char *end)
 	return p < end ? p + 1 : end;
 }
 
+/*
+ * The text inside a quoted string that starts at p, where q is what
+ * skip_quoted() returned: past the closing quote, or the end of the line
+ * when there is none (a lone '"' at the end gives an empty slice).
+ */
+static struct slice quoted_body(const char *p, const char *q)
+{
+	size_t n = (size_t)(q - p - 1);
+
+	if (n && q[-1] == '"')
+		n--;
+	return slice_make(p + 1, n);
+}
+
 /* Skip a bracketed JSON value ({...} or [...]) without recursion. */
 static const char *skip_nested(const char *p, const char *end)
 {
@@ -111,7 +125,7 @@ static const char *read_value(const char *p, const char *end,
 	if (p < end && *p == '"') {
 		const char *q = skip_quoted(p, end);
 
-		*v = slice_make(p + 1, (size_t)(q - p - (q[-1] == '"' ? 2 : 1)));
+		*v = quoted_body(p, q);
 		*quoted = 1;
 		return q;
 	}
@@ -195,7 +209,7 @@ static void scan_pairs(struct logrec *r, const char *p, const char *end,
 			if (*p != '"')
 				return;
 			q = skip_quoted(p, end);
-			k = slice_make(p + 1, (size_t)(q - p - 2));
+			k = quoted_body(p, q);
 			p = q;
 		} else {
 			const char *s = p;
@@ -236,7 +250,7 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 		if (*p != '"')
 			break;
 		q = skip_quoted(p, end);
-		k = slice_make(p + 1, (size_t)(q - p - 2));
+		k = quoted_body(p, q);
 		p = q;
 		while (p < end && *p == ' ')
 			p++;

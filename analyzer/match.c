@@ -505,8 +505,19 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 
 	s.target = TARGET_OBJECT;
 	object_text(&text, o, NULL, NULL);
-	run_rules(m, &s, &res, o->source, o->line, slice_make(text.p,
-		  text.len), NULL, slice_make("", 0), NULL);
+	{
+		/* An object has been in its state at least since it was made. */
+		struct when w;
+
+		memset(&w, 0, sizeof(w));
+		if (o->created != TIME_UNKNOWN) {
+			w.has_abs = 1;
+			w.abs_lo = w.abs_hi = o->created * 1000;
+		}
+		run_rules(m, &s, &res, o->source, o->line, slice_make(text.p,
+			  text.len), w.has_abs ? &w : NULL, slice_make("", 0),
+			  NULL);
+	}
 
 	s.target = TARGET_CONDITION;
 	for (i = 0; i < o->nconds; i++) {

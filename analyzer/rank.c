@@ -103,7 +103,8 @@ void rank_findings(struct findings *fs, const struct graph *g, int64_t now_ms)
 
 	for (i = 0; i < fs->n; i++)
 		fs->v[i]->score = rank_score(fs->v[i], g, now_ms);
-	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_findings);
+	if (fs->n > 1)	/* fs->v is NULL when there are none */
+		qsort(fs->v, fs->n, sizeof(*fs->v), cmp_findings);
 	for (i = 0; i < fs->n; i++)
 		fs->v[i]->rank = i + 1;
 }

@@ -133,7 +133,15 @@ struct loader {
 	const char *file;
 	yaml_document_t *doc;
 	int errors;
+	unsigned long conds;	/* conditions read from this file */
 };
+
+/*
+ * Most conditions one rule file may hold. YAML aliases make a node appear
+ * many times, so a small file could otherwise expand exponentially
+ * ("billion laughs") while its conditions are read.
+ */
+#define LOADER_MAX_CONDS 20000
 
 static struct rule_loc node_loc(struct loader *ld, const yaml_node_t *n)
 {
@@ -531,6 +539,13 @@ static struct cond *parse_cond(struct loader *ld, struct rule *r,
 		lerr(ld, n, "rule '%s': conditions nested too deeply", r->id);
 		return all;
 	}
+	if (++ld->conds > LOADER_MAX_CONDS) {
+		if (ld->conds == LOADER_MAX_CONDS + 1)
+			lerr(ld, n, "rule '%s': more than %d conditions in "
+			     "one file (YAML aliases?)", r->id,
+			     LOADER_MAX_CONDS);
+		return all;
+	}
 	if (n->type != YAML_MAPPING_NODE) {
 		lerr(ld, n, "rule '%s': a condition is a mapping of fields "
 		     "(or all/any/not)", r->id);
@@ -686,6 +701,12 @@ static void load_require(struct loader *ld, struct rule *r, yaml_node_t *n)
 				     "such as 10m", r->id);
 			else
 				r->min_span_s = d;
+		} else if (k && !strcmp(k, "min_age")) {
+			if (!v || cond_parse_number(v, &d) < 0 || d < 0)
+				lerr(ld, vn, "rule '%s': min_age is a duration "
+				     "such as 10m", r->id);
+			else
+				r->min_age_s = d;
 		} else if (k && !strcmp(k, "else_severity")) {
 			int sev = v ? severity_parse(v) : -1;
 
@@ -696,7 +717,8 @@ static void load_require(struct loader *ld, struct rule *r, yaml_node_t *n)
 				r->else_severity = sev;
 		} else {
 			lerr(ld, kn, "rule '%s': unknown key '%s' in require "
-			     "(expected min_count, min_span, else_severity)",
+			     "(expected min_count, min_span, min_age, "
+			     "else_severity)",
 			     r->id, k ? k : "?");
 		}
 	}
@@ -847,6 +869,32 @@ static int check_placeholders(struct loader *ld, const struct rule *r,
 	return 0;
 }
 
+/*
+ * Whether a rule key was already seen in this rule (YAML allows repeated
+ * keys; libyaml does not check). *seen has one bit per known key. A
+ * repeated key is an error; skipping it keeps the first value, so nothing
+ * is overwritten (or leaked).
+ */
+static int repeated_key(const char *key, unsigned *seen)
+{
+	static const char *const known[] = {
+		"id", "title", "category", "message", "remediation", "docs",
+		"tags", "severity", "confidence", "patterns", "match",
+		"require", "suppressed_by", "examples",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(key, known[i]))
+			continue;
+		if (*seen & (1u << i))
+			return 1;
+		*seen |= 1u << i;
+		return 0;
+	}
+	return 0;
+}
+
 static void load_rule(struct loader *ld, yaml_node_t *n)
 {
 	struct rule r;
@@ -854,6 +902,7 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 	yaml_node_t *msg_node = NULL;
 	int errors_before = ld->errors;
 	const struct rule *dup;
+	unsigned seen = 0;
 
 	if (n->type != YAML_MAPPING_NODE) {
 		lerr(ld, n, "a rule must be a mapping (id, title, severity, "
@@ -870,7 +919,7 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 	     pr++) {
 		const char *key = scalar(node_at(ld, pr->key));
 
-		if (key && !strcmp(key, "id"))
+		if (key && !strcmp(key, "id") && !r.id)
 			r.id = want_string(ld, node_at(ld, pr->value), "id");
 	}
 	if (!r.id) {
@@ -888,6 +937,9 @@ static void load_rule(struct loader *ld, yaml_node_t *n)
 
 		if (!key) {
 			lerr(ld, k, "rule keys must be strings");
+		} else if (repeated_key(key, &seen)) {
+			lerr(ld, k, "rule '%s': key '%s' is repeated", r.id,
+			     key);
 		} else if (!strcmp(key, "id")) {
 			continue;
 		} else if (!strcmp(key, "title")) {
@@ -1138,7 +1190,8 @@ int ruleset_load_path(struct ruleset *rs, const char *path)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)	/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(*names), cmp_str);
 	if (!n) {
 		diag(DIAG_ERROR, path, "no *.yaml rule files in this directory");
 		errors = 1;

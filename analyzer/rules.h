@@ -77,6 +77,7 @@ struct rule {
 	/* Finding-level requirements (`require:`), checked after the run. */
 	unsigned long min_count;
 	double min_span_s;		/* first to last seen, seconds */
+	double min_age_s;		/* first seen to the bundle's time */
 	int else_severity;		/* severity when not met; -1: drop */
 	char **suppressed_by;		/* rule ids that explain this one */
 	size_t nsuppressed_by;

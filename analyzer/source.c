@@ -279,7 +279,8 @@ static void walk_dir(struct walk *w, const char *path)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)	/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		struct buf child = BUF_INIT;
 

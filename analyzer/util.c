@@ -52,7 +52,8 @@ char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n)	/* s may be NULL for an empty slice */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

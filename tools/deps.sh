@@ -6,7 +6,7 @@
 # Extra packages may be asked for with DEPS_EXTRA="pkg ...".
 set -u
 
-need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev libssl-dev time ${DEPS_EXTRA:-}"
+need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev libssl-dev openssl time ${DEPS_EXTRA:-}"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

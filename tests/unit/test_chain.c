@@ -275,6 +275,15 @@ static void test_resolved_ranks_low(void **state)
 	assert_true(a.findings.v[1]->score < a.findings.v[0]->score / 2);
 	analysis_free(&a);
 	ruleset_free(&rs);
+
+	/* min_age: an object hit is seen from its creation; 2 h old passes. */
+	run(&a, &rs, "rules:\n  - id: old\n    title: Old\n"
+	    "    match: {object: {kind: Challenge}}\n"
+	    "    require: {min_age: 1h}\n");
+	assert_int_equal(a.findings.n, 1);
+	assert_string_equal(a.findings.v[0]->res.name, "old-tls-1-1-1");
+	analysis_free(&a);
+	ruleset_free(&rs);
 }
 
 static void test_related_conditions(void **state)

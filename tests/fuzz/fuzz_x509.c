@@ -1,0 +1,299 @@
+/*
+ * Fuzz target for the certificate reader (x509.c): arbitrary bytes become
+ * the tls.crt, tls.key and ca.crt of a TLS Secret (as written, or
+ * base64-encoded here so the decoded PEM/DER is arbitrary, or a real DER
+ * certificate with bytes overwritten from the input), the status.certificate
+ * of a CertificateRequest, and the dnsNames and hosts of the Certificate and
+ * Ingress around them; x509_enrich() reads them all. The revoked-serials
+ * line reader and the SAN matcher get the raw bytes too. Crashes, leaks and
+ * overreads are the bugs; OpenSSL's own parser is exercised through the
+ * mutated DER.
+ */
+#include "fuzz_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "x509.h"
+
+/* A real EC P-256 leaf (CN=shop.example.com), to mutate. */
+static const unsigned char leaf_der[] = {
+	0x30, 0x82, 0x01, 0xf4, 0x30, 0x82, 0x01, 0x9a, 0xa0, 0x03, 0x02, 0x01,
+	0x02, 0x02, 0x05, 0x0a, 0x11, 0xce, 0x00, 0x01, 0x30, 0x0a, 0x06, 0x08,
+	0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x30, 0x3f, 0x31, 0x16,
+	0x30, 0x14, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x0d, 0x6b, 0x74, 0x72,
+	0x69, 0x61, 0x67, 0x65, 0x20, 0x74, 0x65, 0x73, 0x74, 0x73, 0x31, 0x25,
+	0x30, 0x23, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x1c, 0x6b, 0x74, 0x72,
+	0x69, 0x61, 0x67, 0x65, 0x20, 0x54, 0x65, 0x73, 0x74, 0x20, 0x49, 0x6e,
+	0x74, 0x65, 0x72, 0x6d, 0x65, 0x64, 0x69, 0x61, 0x74, 0x65, 0x20, 0x52,
+	0x31, 0x30, 0x1e, 0x17, 0x0d, 0x32, 0x36, 0x31, 0x31, 0x32, 0x38, 0x31,
+	0x34, 0x34, 0x34, 0x33, 0x30, 0x5a, 0x17, 0x0d, 0x32, 0x37, 0x30, 0x32,
+	0x32, 0x36, 0x31, 0x34, 0x34, 0x34, 0x33, 0x30, 0x5a, 0x30, 0x1b, 0x31,
+	0x19, 0x30, 0x17, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x10, 0x73, 0x68,
+	0x6f, 0x70, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63,
+	0x6f, 0x6d, 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce,
+	0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+	0x07, 0x03, 0x42, 0x00, 0x04, 0xd2, 0x7f, 0x7c, 0x7e, 0xa8, 0x13, 0xb9,
+	0x7b, 0x6c, 0x8c, 0x4a, 0x4f, 0xaf, 0xf0, 0x97, 0xe8, 0x49, 0xfb, 0x7f,
+	0x31, 0x70, 0x83, 0x19, 0x8e, 0x2a, 0x4e, 0x2c, 0x39, 0x33, 0x24, 0x11,
+	0x5e, 0x24, 0xa8, 0xd5, 0xb8, 0x5b, 0x7e, 0x00, 0xa0, 0x08, 0x0e, 0xa0,
+	0xb7, 0x9e, 0x68, 0xfa, 0x00, 0x82, 0x8d, 0xcc, 0x52, 0xca, 0xfc, 0x38,
+	0xbc, 0x83, 0xe5, 0x5f, 0x02, 0xc3, 0xde, 0x06, 0xfa, 0xa3, 0x81, 0xa6,
+	0x30, 0x81, 0xa3, 0x30, 0x31, 0x06, 0x03, 0x55, 0x1d, 0x11, 0x04, 0x2a,
+	0x30, 0x28, 0x82, 0x10, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x65, 0x78, 0x61,
+	0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x82, 0x14, 0x77, 0x77,
+	0x77, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70,
+	0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d,
+	0x13, 0x04, 0x02, 0x30, 0x00, 0x30, 0x0e, 0x06, 0x03, 0x55, 0x1d, 0x0f,
+	0x01, 0x01, 0xff, 0x04, 0x04, 0x03, 0x02, 0x07, 0x80, 0x30, 0x13, 0x06,
+	0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06,
+	0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x30, 0x1f, 0x06, 0x03, 0x55, 0x1d,
+	0x23, 0x04, 0x18, 0x30, 0x16, 0x80, 0x14, 0xd6, 0x99, 0x5f, 0x31, 0x9f,
+	0xa5, 0xaa, 0xa0, 0x73, 0x09, 0x1a, 0x69, 0xbb, 0xbd, 0x58, 0xc4, 0xff,
+	0x67, 0x24, 0xa4, 0x30, 0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04, 0x16,
+	0x04, 0x14, 0x00, 0x1e, 0x09, 0x8f, 0x0f, 0x4f, 0x20, 0x17, 0x04, 0x21,
+	0x5b, 0xe1, 0x03, 0xc8, 0x74, 0xa0, 0x92, 0x81, 0xdd, 0xc0, 0x30, 0x0a,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x03, 0x48,
+	0x00, 0x30, 0x45, 0x02, 0x21, 0x00, 0xf8, 0x45, 0x2a, 0x57, 0x23, 0xe6,
+	0xe2, 0x6a, 0x0b, 0xfd, 0x48, 0xca, 0xbc, 0x7b, 0xc7, 0x55, 0x1d, 0xf7,
+	0x8f, 0x49, 0x26, 0x3f, 0xfc, 0x75, 0x22, 0xe1, 0xe0, 0x4e, 0xd0, 0x04,
+	0xf5, 0x93, 0x02, 0x20, 0x33, 0xab, 0x1c, 0x12, 0x83, 0x81, 0xef, 0x1c,
+	0xde, 0x0f, 0x06, 0x58, 0x06, 0x97, 0xff, 0x11, 0xce, 0x92, 0xde, 0x7c,
+	0xc6, 0x5a, 0x63, 0x68, 0x8e, 0x38, 0x5d, 0xf9, 0xe7, 0x47, 0x41, 0x6f
+};
+
+/* The revoked list of mode 3: an unlinked file, named through /proc. */
+static char list_path[64] = "/tmp/ktriage-fuzz-x509-XXXXXX";
+static int list_fd = -1;
+
+static char *b64(const unsigned char *p, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		*o++ = tab[p[i] >> 2];
+		*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		*o++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+		*o++ = tab[p[i + 2] & 63];
+	}
+	if (i < n) {
+		*o++ = tab[p[i] >> 2];
+		if (i + 1 < n) {
+			*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+			*o++ = tab[(p[i + 1] & 15) << 2];
+		} else {
+			*o++ = tab[(p[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The PEM text of der, base64-encoded again as Secret data is. */
+static char *pem64(const unsigned char *der, size_t n)
+{
+	struct buf pem = BUF_INIT;
+	char *body = b64(der, n), *r;
+	size_t i, len = strlen(body);
+
+	buf_adds(&pem, "-----BEGIN CERTIFICATE-----\n");
+	for (i = 0; i < len; i += 64) {
+		buf_add(&pem, body + i, len - i < 64 ? len - i : 64);
+		buf_addc(&pem, '\n');
+	}
+	buf_adds(&pem, "-----END CERTIFICATE-----\n");
+	r = b64((const unsigned char *)pem.p, pem.len);
+	free(body);
+	buf_free(&pem);
+	return r;
+}
+
+/* Split data at 0xff bytes into at most n parts. */
+static size_t split(const uint8_t *d, size_t size, struct slice *parts,
+		    size_t n)
+{
+	size_t k = 0, start = 0, i;
+
+	for (i = 0; i <= size && k < n; i++) {
+		if (i == size || (d[i] == 0xff && k + 1 < n)) {
+			parts[k++] = slice_make((const char *)d + start,
+						i - start);
+			start = i + 1;
+		}
+	}
+	return k;
+}
+
+static void scalar(struct fnode *m, const char *key, const char *v)
+{
+	fnode_add_scalar(m, key, strlen(key), v, strlen(v), 3);
+}
+
+static struct fnode *map(struct fnode *parent, const char *key)
+{
+	return fnode_add(parent, key, strlen(key), fnode_new(FN_MAP, 2));
+}
+
+/* A list of the comma-separated words of s. */
+static void names(struct fnode *m, const char *key, struct slice s)
+{
+	struct fnode *l = fnode_add(m, key, strlen(key),
+				    fnode_new(FN_LIST, 4));
+	size_t i, start = 0;
+
+	for (i = 0; i <= s.n; i++) {
+		if (i == s.n || s.p[i] == ',') {
+			fnode_add_scalar(l, NULL, 0, s.p + start, i - start, 4);
+			start = i + 1;
+		}
+	}
+}
+
+static void add(struct store *st, struct fnode *root, struct input *in)
+{
+	struct kobject *o = kobject_from_tree(root, ORIGIN_YAML, "fuzz", 1);
+
+	if (o)
+		store_add(st, o, in);
+}
+
+static struct fnode *object(const char *kind, const char *name)
+{
+	struct fnode *r = fnode_new(FN_MAP, 1), *md;
+
+	scalar(r, "kind", kind);
+	md = map(r, "metadata");
+	scalar(md, "name", name);
+	scalar(md, "namespace", "shop");
+	return r;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct slice part[5] = { { "", 0 }, { "", 0 }, { "", 0 }, { "", 0 },
+				 { "", 0 } };
+	struct store st;
+	struct input in;
+	struct fnode *r, *d, *t;
+	char *crt, *key, *ca;
+	const char *p;
+	struct buf b = BUF_INIT;
+	unsigned char der[sizeof(leaf_der)];
+	const char *revoked = NULL;
+	size_t i;
+	int mode;
+
+	if (size < 1 || size > (1u << 20))
+		return 0;
+	diag_set_quiet(2);
+	mode = data[0] & 3;
+	split(data + 1, size - 1, part, 5);
+	switch (mode) {
+	case 0:		/* the values as written in the YAML */
+		crt = xstrndup(part[0].p, part[0].n);
+		key = xstrndup(part[1].p, part[1].n);
+		ca = xstrndup(part[2].p, part[2].n);
+		break;
+	case 1:		/* base64 of arbitrary PEM or DER */
+	case 3:
+		crt = b64((const unsigned char *)part[0].p, part[0].n);
+		key = b64((const unsigned char *)part[1].p, part[1].n);
+		ca = b64((const unsigned char *)part[2].p, part[2].n);
+		break;
+	default:	/* a real certificate, bytes overwritten */
+		memcpy(der, leaf_der, sizeof(der));
+		for (i = 0; i + 1 < part[0].n; i += 2)
+			der[(unsigned char)part[0].p[i] * 2 % sizeof(der)] =
+				(unsigned char)part[0].p[i + 1];
+		crt = pem64(der, sizeof(der) - (part[0].n & 1 ?
+						 (unsigned char)part[0].p[0] % 64 : 0));
+		key = b64((const unsigned char *)part[1].p, part[1].n);
+		ca = pem64(leaf_der, sizeof(leaf_der));
+		break;
+	}
+	store_init(&st, 0);
+	input_init(&in, "fuzz");
+
+	r = object("Secret", "web-tls");
+	scalar(r, "type", "kubernetes.io/tls");
+	d = map(r, "data");
+	scalar(d, "tls.crt", crt);
+	scalar(d, "tls.key", key);
+	scalar(d, "ca.crt", ca);
+	add(&st, r, &in);
+
+	r = object("CertificateRequest", "web-1");
+	scalar(map(r, "status"), "certificate", crt);
+	add(&st, r, &in);
+
+	r = object("Certificate", "web");
+	d = map(r, "spec");
+	scalar(d, "secretName", "web-tls");
+	names(d, "dnsNames", part[3]);
+	names(d, "ipAddresses", part[3]);
+	scalar(map(r, "status"), "notAfter", "2024-05-01T10:00:00Z");
+	add(&st, r, &in);
+
+	r = object("Ingress", "web");
+	d = map(r, "spec");
+	t = fnode_add(d, "tls", 3, fnode_new(FN_LIST, 5));
+	t = fnode_add(t, NULL, 0, fnode_new(FN_MAP, 5));
+	scalar(t, "secretName", "web-tls");
+	names(t, "hosts", part[4]);
+	add(&st, r, &in);
+
+	/* Mode 3 also reads the input as a revoked-serials list. */
+	if (mode == 3 && list_fd >= 0 && ftruncate(list_fd, 0) == 0 &&
+	    pwrite(list_fd, data, size, 0) == (ssize_t)size)
+		revoked = list_path;
+	x509_enrich(&st, revoked, &in);
+	x509_enrich(&st, NULL, &in);	/* a second run rebuilds */
+
+	/* The line reader and the matcher on raw bytes. */
+	for (p = part[4].p, i = 0; i < part[4].n; i++) {
+		if (part[4].p[i] == '\n') {
+			x509_serial_line(slice_make(p, (size_t)(part[4].p + i -
+								p)), &b);
+			p = part[4].p + i + 1;
+		}
+	}
+	x509_serial_line(slice_make(p, (size_t)(part[4].p + part[4].n - p)),
+			 &b);
+	{
+		char *n1 = xstrndup(part[3].p, part[3].n);
+		char *n2 = xstrndup(part[4].p, part[4].n);
+
+		x509_name_covered(n1, n2);
+		free(n1);
+		free(n2);
+	}
+	buf_free(&b);
+	free(crt);
+	free(key);
+	free(ca);
+	store_free(&st);
+	input_free(&in);
+	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	list_fd = mkstemp(list_path);
+	if (list_fd >= 0) {
+		unlink(list_path);
+		snprintf(list_path, sizeof(list_path), "/proc/self/fd/%d",
+			 list_fd);
+	}
+	return 0;
+}
