@@ -40,7 +40,7 @@ RULE_FILES := $(sort $(wildcard rules/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check test unit e2e asan fuzz install uninstall clean
+.PHONY: all deps demo check test unit e2e asan fuzz bench install uninstall clean
 
 all: $(BUILD)/ktriage
 
@@ -64,7 +64,8 @@ $(BUILD)/rules_embedded.c: $(BUILD)/embed $(RULE_FILES)
 $(BUILD)/obj/rules_embedded.o: $(BUILD)/rules_embedded.c
 	$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libktriage.a $(BUILD)/obj/rules_embedded.o | $(BUILD)/tests
+# Tests see the library's structs: rebuild them when any header changes.
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard analyzer/*.h) $(BUILD)/libktriage.a $(BUILD)/obj/rules_embedded.o | $(BUILD)/tests
 	$(CC) $(ALL_CPPFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 		$(LDFLAGS) -o $@ $< $(BUILD)/obj/rules_embedded.o $(BUILD)/libktriage.a \
 		$(CMOCKA_LIBS) $(ALL_LIBS)
@@ -89,6 +90,10 @@ test: all unit
 check: deps
 	@$(MAKE) --no-print-directory test
 
+# Side-by-side benchmark against ripgrep and grep (BENCH_LOG_MB, BENCH_DUMP_MB).
+bench: all
+	@sh tools/bench.sh $(BUILD)
+
 # libFuzzer targets in tests/fuzz/, each for FUZZ_SECONDS (needs clang).
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
@@ -103,11 +108,13 @@ asan:
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/ktriage $(DESTDIR)$(BINDIR)/ktriage
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 docs/ktriage.1 $(DESTDIR)$(MANDIR)/man1/ktriage.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ktriage
+	rm -f $(DESTDIR)$(BINDIR)/ktriage $(DESTDIR)$(MANDIR)/man1/ktriage.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-bench
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d

@@ -327,6 +327,12 @@ static void on_record(const struct logrec *r, void *ctx)
 	if (r->time.known && r->time.absolute) {
 		if (r->time.ms > a->latest_log_ms)
 			a->latest_log_ms = r->time.ms;
+	} else if (r->time.known) {
+		/* klog times have no year: kept, and resolved at the end. */
+		if (!a->has_latest_yl ||
+		    logtime_cmp(&r->time, &a->latest_yl) > 0)
+			a->latest_yl = r->time;
+		a->has_latest_yl = 1;
 	}
 	match_record(&a->matcher, r, sg->e->input);
 }
@@ -746,9 +752,13 @@ static void complete_kinds(struct analysis *a)
 			fs->v[kept++] = f;
 			continue;
 		}
+		/* Only live findings: those kept so far, and those after f. */
 		for (j = 0; j < fs->n && !into; j++) {
-			struct finding *g = fs->v[j];
+			struct finding *g;
 
+			if (j >= kept && j <= i)
+				continue;
+			g = fs->v[j];
 			if (g != f && g->rule == f->rule && g->res.kind &&
 			    !strcmp(g->res.kind, o->kind) && g->res.name &&
 			    !strcmp(g->res.name, f->res.name) &&
@@ -831,6 +841,19 @@ void analysis_finish(struct analysis *a)
 		(a->store.latest_ms > a->latest_log_ms ? a->store.latest_ms :
 		 a->latest_log_ms);
 	a->bundle_year = a->now_ms != INT64_MIN ? year_of(a->now_ms) : 0;
+	/*
+	 * The latest klog line counts too, once the year is known (and when
+	 * --now does not say otherwise).
+	 */
+	if (a->bundle_year && a->has_latest_yl &&
+	    a->now_override == INT64_MIN) {
+		int64_t yl = logtime_resolve(&a->latest_yl, a->bundle_year,
+					     a->now_ms + 86400000);
+
+		if (yl != INT64_MIN && yl > a->now_ms &&
+		    yl - a->now_ms < (int64_t)86400000 * 30)
+			a->now_ms = yl;
+	}
 	/* The graph first: object rules may look along it (related:). */
 	graph_build(&a->graph, &a->store, &a->findings);
 	a->matcher.graph = &a->graph;

@@ -33,6 +33,8 @@ struct analysis {
 	unsigned long events_read;	/* standalone events (tables) */
 	unsigned long records;		/* log records */
 	int64_t latest_log_ms;		/* latest absolute log time */
+	struct logtime latest_yl;	/* latest klog time without a year */
+	int has_latest_yl;
 	int64_t now_override;		/* --now, or INT64_MIN */
 	const char *revoked_serials;	/* --revoked-serials FILE, or NULL */
 	int64_t now_ms;			/* the bundle's time, after finish */

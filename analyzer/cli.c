@@ -18,6 +18,7 @@ static const char usage_text[] =
 "       ktriage rules list [PATH...]\n"
 "       ktriage rules lint PATH...\n"
 "       ktriage rules test [PATH...]\n"
+"       ktriage rules export-patterns [--dialect rg|ere|pcre] [PATH...]\n"
 "\n"
 "Analyze Kubernetes support bundles offline and report the most likely\n"
 "root cause of cert-manager ACME failures first, with evidence and fixes.\n"
@@ -28,13 +29,26 @@ static const char usage_text[] =
 "  -r, --rules PATH        add a rule file or a directory of *.yaml rule\n"
 "                          files (repeatable)\n"
 "      --no-default-rules  do not use the rule pack built into ktriage\n"
-"  -f, --format FORMAT     report format: text (default) or json\n"
+"  -f, --format FORMAT     report format: text (default), json, ndjson (one\n"
+"                          finding per line), markdown or html\n"
 "  -o, --output FILE       write the report to FILE instead of stdout\n"
+"      --color[=WHEN]      colour the text report: auto (default: on a\n"
+"                          terminal, unless NO_COLOR is set), always, never\n"
+"      --width N           wrap the text report at N columns (default: the\n"
+"                          terminal's width; no wrapping when not a\n"
+"                          terminal; 0 never wraps)\n"
+"      --no-redact         show secrets as they are (default: passwords,\n"
+"                          tokens, keys, certificates and Secret data are\n"
+"                          hidden, ACME tokens shortened)\n"
+"      --redact-emails     also hide the user part of e-mail addresses\n"
 "      --min-severity SEV  hide findings below SEV\n"
 "      --fail-on SEV|none  exit 1 when a finding is at or above SEV\n"
 "                          (default: high)\n"
 "      --top N             show only the N highest-ranked findings\n"
 "      --strict            exit 2 when any input could not be fully read\n"
+"      --revoked-serials FILE  flag certificates whose serial is in FILE\n"
+"                          (one hex serial a line, or \"serial <hex> ...\";\n"
+"                          plain or gzip)\n"
 "\n"
 "Limits (sizes take K, M, G suffixes; see docs/security.md):\n"
 "      --max-total-bytes N   uncompressed bytes read per input (64G)\n"
@@ -79,6 +93,12 @@ enum {
 	OPT_MAX_ENTRIES,
 	OPT_MAX_LINE_BYTES,
 	OPT_MAX_OBJECTS,
+	OPT_REVOKED_SERIALS,
+	OPT_DIALECT,
+	OPT_COLOR,
+	OPT_WIDTH,
+	OPT_NO_REDACT,
+	OPT_REDACT_EMAILS,
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +106,10 @@ static const struct option long_opts[] = {
 	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+	{ "redact-emails", no_argument, NULL, OPT_REDACT_EMAILS },
 	{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "top", required_argument, NULL, OPT_TOP },
@@ -99,6 +123,8 @@ static const struct option long_opts[] = {
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+	{ "revoked-serials", required_argument, NULL, OPT_REVOKED_SERIALS },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -165,6 +191,8 @@ int cli_parse(int argc, char **argv, struct options *o)
 	o->min_severity = SEV_INFO;
 	o->fail_on = SEV_HIGH;
 	o->progress = -1;
+	o->color = COLOR_AUTO;
+	o->width = -1;
 	/* "ktriage rules VERB": a subcommand, not a path called "rules". */
 	if (argc >= 3 && !strcmp(argv[1], "rules")) {
 		if (!strcmp(argv[2], "list"))
@@ -173,11 +201,13 @@ int cli_parse(int argc, char **argv, struct options *o)
 			o->cmd = CMD_RULES_LINT;
 		else if (!strcmp(argv[2], "test"))
 			o->cmd = CMD_RULES_TEST;
+		else if (!strcmp(argv[2], "export-patterns"))
+			o->cmd = CMD_RULES_EXPORT;
 		if (o->cmd != CMD_ANALYZE)
 			first = 3;
 	} else if (argc == 2 && !strcmp(argv[1], "rules")) {
-		return usage_error("'rules' needs a subcommand: list, lint or "
-				   "test", NULL);
+		return usage_error("'rules' needs a subcommand: list, lint, "
+				   "test or export-patterns", NULL);
 	}
 	optind = first;
 	opterr = 0;
@@ -195,12 +225,40 @@ int cli_parse(int argc, char **argv, struct options *o)
 
 			if (f < 0)
 				return usage_error("unknown format (expected "
-						   "text or json):", optarg);
+					"text, json, ndjson, markdown or html):",
+					optarg);
 			o->format = (enum report_format)f;
 			break;
 		}
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_COLOR:
+			if (!optarg || !strcmp(optarg, "always"))
+				o->color = COLOR_ALWAYS;
+			else if (!strcmp(optarg, "auto"))
+				o->color = COLOR_AUTO;
+			else if (!strcmp(optarg, "never"))
+				o->color = COLOR_NEVER;
+			else
+				return usage_error("--color takes auto, always "
+						   "or never, not", optarg);
+			break;
+		case OPT_WIDTH: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || n < 0 || n > 100000)
+				return usage_error("--width needs a number of "
+						   "columns, not", optarg);
+			o->width = n;
+			break;
+		}
+		case OPT_NO_REDACT:
+			o->no_redact = 1;
+			break;
+		case OPT_REDACT_EMAILS:
+			o->redact_emails = 1;
 			break;
 		case OPT_MIN_SEVERITY:
 			if (parse_severity(optarg, &o->min_severity) < 0)
@@ -240,6 +298,16 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_MAX_DEPTH:
 		case OPT_MAX_ENTRIES:
 		case OPT_MAX_LINE_BYTES:
+		case OPT_DIALECT:
+			if (strcmp(optarg, "rg") && strcmp(optarg, "ere") &&
+			    strcmp(optarg, "pcre"))
+				return usage_error("--dialect is rg, ere or pcre, "
+						   "not", optarg);
+			o->dialect = optarg;
+			break;
+		case OPT_REVOKED_SERIALS:
+			o->revoked_serials = optarg;
+			break;
 		case OPT_MAX_OBJECTS: {
 			int64_t v;
 

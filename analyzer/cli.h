@@ -17,6 +17,7 @@ enum command {
 	CMD_RULES_LIST,
 	CMD_RULES_LINT,
 	CMD_RULES_TEST,
+	CMD_RULES_EXPORT,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -30,12 +31,18 @@ struct options {
 	int no_default_rules;
 	enum report_format format;
 	const char *output;
+	enum color_mode color;	/* --color=auto|always|never */
+	long width;		/* --width N; -1 when not given */
+	int no_redact;		/* --no-redact */
+	int redact_emails;	/* --redact-emails */
 	enum severity min_severity;
 	int fail_on;		/* a severity, or -1 for none */
 	unsigned long top;
 	int quiet;
 	int strict;
 	const char *now;	/* --now TIME, RFC 3339 */
+	const char *revoked_serials;	/* --revoked-serials FILE */
+	const char *dialect;	/* rules export-patterns --dialect */
 	int progress;		/* -1 auto, 0 --no-progress, 1 --progress */
 	/* Limits; -1 (or 0 for sizes) keeps the default. */
 	int64_t max_total_bytes;

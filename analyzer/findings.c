@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "diag.h"
 
 void findings_init(struct findings *fs)
 {
@@ -333,6 +334,19 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 
 	make_key(&key, r, res, source);
 	f = hmap_get(&fs->index, key.p, key.len);
+	if (!f && fs->n >= (fs->max ? fs->max : FINDINGS_DEFAULT_MAX)) {
+		if (!fs->dropped++) {
+			struct buf where = BUF_INIT;
+
+			buf_addf(&where, "%s:%lu", source, line);
+			diag(DIAG_WARNING, where.p, "finding limit of %zu "
+			     "reached; later new findings are not kept",
+			     fs->max ? fs->max : (size_t)FINDINGS_DEFAULT_MAX);
+			buf_free(&where);
+		}
+		buf_free(&key);
+		return NULL;
+	}
 	if (!f) {
 		f = xcalloc(1, sizeof(*f));
 		f->rule = r;

@@ -104,10 +104,19 @@ struct finding {
 	char *key;		/* aggregation key, also the last tie-break */
 };
 
+/*
+ * Most findings kept when findings.max is 0. Each costs a few KiB and the
+ * later stages compare findings pairwise, so a log naming a million
+ * distinct objects must not make a million findings.
+ */
+#define FINDINGS_DEFAULT_MAX 10000
+
 struct findings {
 	struct finding **v;
 	size_t n, cap;
 	struct hmap index;
+	size_t max;		/* most findings kept; 0: FINDINGS_DEFAULT_MAX */
+	unsigned long dropped;	/* hits that would have made a new finding */
 };
 
 void findings_init(struct findings *fs);
@@ -121,7 +130,9 @@ struct hit_capture {
 
 /*
  * Record one hit of rule r on a line. res may be NULL or partly empty;
- * its strings are copied. text is the whole matched line.
+ * its strings are copied. text is the whole matched line. Returns the
+ * finding, or NULL when the hit would start a finding past the limit
+ * (fs->max): it is counted in fs->dropped and a warning is printed once.
  */
 struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     const struct resource *res, const char *source,

@@ -265,6 +265,25 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 			r->msg_quoted = quoted;
 		} else if (slice_eq(k, "caller")) {
 			r->caller = v;
+		} else if (slice_eq(k, "ts") && quoted) {
+			/* Some loggers write an RFC 3339 string. */
+			char tmp[48];
+			int64_t t;
+
+			if (v.n && v.n < sizeof(tmp)) {
+				memcpy(tmp, v.p, v.n);
+				tmp[v.n] = '\0';
+				t = parse_rfc3339(tmp);
+				if (t != TIME_UNKNOWN) {
+					const char *dot = strchr(tmp, '.');
+
+					r->time.ms = t * 1000;
+					if (dot && all_digits(dot + 1, 3))
+						r->time.ms += num(dot + 1, 3);
+					r->time.absolute = 1;
+					r->time.known = 1;
+				}
+			}
 		} else if (slice_eq(k, "ts")) {
 			char tmp[40];
 			double t;

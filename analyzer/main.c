@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "analyze.h"
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "export.h"
+#include "prefilter.h"
 #include "object.h"
 #include "report.h"
 #include "rules.h"
@@ -78,6 +81,55 @@ static int emit(const struct options *o, const struct buf *out)
 	return 0;
 }
 
+/* Colour and width of the text report, from where it goes. */
+static void terminal_opts(const struct options *o, struct report_opts *ro)
+{
+	struct report_term t;
+	struct winsize ws;
+
+	memset(&t, 0, sizeof(t));
+	t.tty = !o->output && isatty(STDOUT_FILENO);
+	if (t.tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		t.cols = ws.ws_col;
+	t.term = getenv("TERM");
+	t.no_color = getenv("NO_COLOR");
+	t.columns = getenv("COLUMNS");
+	report_terminal(ro, o->color, o->width, &t);
+}
+
+/*
+ * Lint: a rule whose text or log clauses give the prefilter no literal of
+ * 3 bytes runs its regexes on every line, which costs most of a scan.
+ */
+static void lint_literals(const struct ruleset *rs)
+{
+	struct prefilter *pf = prefilter_build(rs);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		int t;
+
+		for (t = TARGET_TEXT; t <= TARGET_LOG; t++) {
+			struct buf where = BUF_INIT;
+
+			if (!(r->target_mask & (1u << t)) ||
+			    prefilter_has_literal(pf, i, (enum target)t))
+				continue;
+			buf_addf(&where, "%s:%lu:%lu", r->loc.file, r->loc.line,
+				 r->loc.col);
+			diag(DIAG_WARNING, where.p, "rule '%s': its %s %s no "
+			     "required literal of 3 bytes or more, so they run "
+			     "on every %s (the costliest kind of rule)", r->id,
+			     t == TARGET_TEXT ? "patterns" : "log clauses",
+			     t == TARGET_TEXT ? "have" : "have",
+			     t == TARGET_TEXT ? "line" : "log record");
+			buf_free(&where);
+		}
+	}
+	prefilter_free(pf);
+}
+
 static int cmd_rules(const struct options *o)
 {
 	struct ruleset rs;
@@ -96,9 +148,24 @@ static int cmd_rules(const struct options *o)
 			       severity_name(rs.rules[i].severity),
 			       rs.rules[i].title ? rs.rules[i].title : "");
 	} else if (o->cmd == CMD_RULES_LINT) {
+		lint_literals(&rs);
 		if (!errors)
 			printf("ktriage rules lint: %zu rules in %zu files: "
 			       "no problems\n", rs.n, rs.nfiles);
+	} else if (o->cmd == CMD_RULES_EXPORT) {
+		struct buf out = BUF_INIT;
+		size_t total = 0, skipped;
+		enum export_dialect d = !o->dialect || !strcmp(o->dialect,
+				"rg") ? EXPORT_RG : !strcmp(o->dialect, "ere") ?
+				EXPORT_ERE : EXPORT_PCRE;
+
+		skipped = export_patterns(&rs, d, &out, &total);
+		fwrite(out.p ? out.p : "", 1, out.len, stdout);
+		if (skipped)
+			diag(DIAG_NOTE, NULL, "%zu of %zu patterns cannot be "
+			     "written in that syntax and were left out",
+			     skipped, total);
+		buf_free(&out);
 	} else {
 		unsigned long total = 0;
 		int failed = ruleset_self_test(&rs, &total);
@@ -147,6 +214,7 @@ static int cmd_analyze(const struct options *o)
 	analysis_init(&a, &rs);
 	progress_init(&a.progress, o->quiet ? 0 : o->progress);
 	diag_set_clear_hook(clear_progress, &a.progress);
+	a.revoked_serials = o->revoked_serials;
 	if (o->now)
 		a.now_override = parse_rfc3339(o->now) * 1000;
 	if (o->max_total_bytes)
@@ -171,10 +239,10 @@ static int cmd_analyze(const struct options *o)
 	memset(&ro, 0, sizeof(ro));
 	ro.min_severity = o->min_severity;
 	ro.top = o->top;
-	if (o->format == FORMAT_JSON)
-		report_json(&out, &a, &ro);
-	else
-		report_text(&out, &a, &ro);
+	ro.no_redact = o->no_redact;
+	ro.redact_emails = o->redact_emails;
+	terminal_opts(o, &ro);
+	report_write(&out, o->format, &a, &ro);
 
 	if (!files) {
 		diag(DIAG_ERROR, NULL, "no input could be read");
@@ -220,6 +288,7 @@ int main(int argc, char **argv)
 	case CMD_RULES_LIST:
 	case CMD_RULES_LINT:
 	case CMD_RULES_TEST:
+	case CMD_RULES_EXPORT:
 		rc = cmd_rules(&o);
 		break;
 	default:

@@ -1,7 +1,9 @@
 /*
  * The JSON report, schema "ktriage.report/v1". Field names are a contract
  * with users' scripts: later versions add fields, never rename them.
- * Strings from the input are made valid UTF-8 before cJSON escapes them.
+ * Strings from the input are redacted and made valid UTF-8 before cJSON
+ * escapes them. -f ndjson writes the same finding objects, one per line,
+ * each with the input paths and the bundle's time, for log systems.
  */
 #include "report.h"
 
@@ -25,13 +27,28 @@ static cJSON *jstr(const char *s)
 	return j;
 }
 
+/* What the writers below share: the analysis and its redactor. */
+struct jctx {
+	const struct analysis *a;
+	struct redactor *red;
+	struct buf tmp;
+};
+
+/* A string from the input: secrets hidden. */
+static cJSON *jin(struct jctx *c, const char *s)
+{
+	if (!s)
+		return cJSON_CreateNull();
+	return jstr(report_clean(&c->tmp, c->red, s));
+}
+
 static void add(cJSON *obj, const char *key, cJSON *val)
 {
 	cJSON_AddItemToObject(obj, key, val);
 }
 
-static cJSON *json_notes(const struct input_note *notes, size_t n,
-			 int with_level)
+static cJSON *json_notes(struct jctx *c, const struct input_note *notes,
+			 size_t n, int with_level)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t i;
@@ -40,7 +57,7 @@ static cJSON *json_notes(const struct input_note *notes, size_t n,
 		cJSON *e = cJSON_CreateObject();
 
 		add(e, "where", jstr(notes[i].where));
-		add(e, "message", jstr(notes[i].message));
+		add(e, "message", jin(c, notes[i].message));
 		if (with_level)
 			add(e, "level", cJSON_CreateString(notes[i].is_warning ?
 						"warning" : "error"));
@@ -49,8 +66,9 @@ static cJSON *json_notes(const struct input_note *notes, size_t n,
 	return arr;
 }
 
-static cJSON *json_inputs(const struct analysis *a)
+static cJSON *json_inputs(struct jctx *c)
 {
+	const struct analysis *a = c->a;
 	cJSON *arr = cJSON_CreateArray();
 	size_t i;
 
@@ -63,10 +81,10 @@ static cJSON *json_inputs(const struct analysis *a)
 		add(o, "bytes", cJSON_CreateNumber((double)in->bytes));
 		add(o, "bytes_compressed",
 		    cJSON_CreateNumber((double)in->bytes_compressed));
-		add(o, "errors", json_notes(in->errors, in->nerrors, 1));
+		add(o, "errors", json_notes(c, in->errors, in->nerrors, 1));
 		add(o, "errors_not_listed",
 		    cJSON_CreateNumber((double)in->errors_dropped));
-		add(o, "skipped", json_notes(in->skipped, in->nskipped, 0));
+		add(o, "skipped", json_notes(c, in->skipped, in->nskipped, 0));
 		add(o, "skipped_not_listed",
 		    cJSON_CreateNumber((double)in->skipped_dropped));
 		cJSON_AddItemToArray(arr, o);
@@ -74,13 +92,14 @@ static cJSON *json_inputs(const struct analysis *a)
 	return arr;
 }
 
-static cJSON *json_strings(char **v, size_t n)
+/* A list of strings; from the input when c is set. */
+static cJSON *json_strings(struct jctx *c, char **v, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, jstr(v[i]));
+		cJSON_AddItemToArray(arr, c ? jin(c, v[i]) : jstr(v[i]));
 	return arr;
 }
 
@@ -131,7 +150,8 @@ static cJSON *json_explains(const struct findings *fs, const struct finding *f)
 	return arr;
 }
 
-static cJSON *json_items(const struct chain_item *it, size_t n)
+static cJSON *json_items(struct jctx *c, const struct chain_item *it,
+			 size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t i;
@@ -142,7 +162,7 @@ static cJSON *json_items(const struct chain_item *it, size_t n)
 		add(e, "kind", jstr(it[i].kind));
 		add(e, "namespace", jstr(it[i].ns));
 		add(e, "name", jstr(it[i].name));
-		add(e, "status", it[i].status[0] ? jstr(it[i].status) :
+		add(e, "status", it[i].status[0] ? jin(c, it[i].status) :
 		    cJSON_CreateNull());
 		add(e, "inferred", cJSON_CreateBool(it[i].inferred));
 		cJSON_AddItemToArray(arr, e);
@@ -150,8 +170,9 @@ static cJSON *json_items(const struct chain_item *it, size_t n)
 	return arr;
 }
 
-static cJSON *json_finding(const struct analysis *a, const struct finding *f)
+static cJSON *json_finding(struct jctx *c, const struct finding *f)
 {
+	const struct analysis *a = c->a;
 	const struct findings *fs = &a->findings;
 	struct chain_item items[CHAIN_MAX];
 	size_t n;
@@ -166,9 +187,9 @@ static cJSON *json_finding(const struct analysis *a, const struct finding *f)
 	add(o, "confidence", cJSON_CreateNumber(r->confidence));
 	add(o, "category", jstr(r->category));
 	add(o, "title", jstr(r->title));
-	add(o, "message", jstr(f->message));
+	add(o, "message", jstr(report_message(&c->tmp, c->red, f)));
 	add(o, "remediation", jstr(r->remediation));
-	add(o, "docs", json_strings(r->docs, r->ndocs));
+	add(o, "docs", json_strings(NULL, r->docs, r->ndocs));
 	add(o, "resource", json_resource(f));
 	add(o, "file", jstr(f->file));
 	add(o, "count", cJSON_CreateNumber((double)f->count));
@@ -183,7 +204,7 @@ static cJSON *json_finding(const struct analysis *a, const struct finding *f)
 		    !strcmp(f->caps[i].name, "name"))
 			continue;
 		add(caps, f->caps[i].name,
-		    json_strings(f->caps[i].values, f->caps[i].n));
+		    json_strings(c, f->caps[i].values, f->caps[i].n));
 	}
 	add(o, "captures", caps);
 	ev = cJSON_CreateArray();
@@ -194,7 +215,7 @@ static cJSON *json_finding(const struct analysis *a, const struct finding *f)
 
 		add(e, "source", jstr(g->source));
 		add(e, "line", cJSON_CreateNumber((double)g->line));
-		add(e, "text", jstr(g->text));
+		add(e, "text", jin(c, g->text));
 		add(e, "count", cJSON_CreateNumber((double)g->count));
 		add(e, "first_seen", json_time(g->when.first_ms));
 		add(e, "last_seen", json_time(g->when.last_ms));
@@ -214,15 +235,16 @@ static cJSON *json_finding(const struct analysis *a, const struct finding *f)
 	add(o, "evidence_not_shown", cJSON_CreateNumber((double)f->ev_other));
 	add(o, "resolved", cJSON_CreateBool(f->resolved));
 	n = summary_chain(a, f, items, CHAIN_MAX);
-	add(o, "chain", json_items(items, n));
+	add(o, "chain", json_items(c, items, n));
 	n = summary_affects(a, f, items, CHAIN_MAX);
-	add(o, "affects", json_items(items, n));
+	add(o, "affects", json_items(c, items, n));
 	add(o, "explains", json_explains(fs, f));
 	return o;
 }
 
-static cJSON *json_certificates(const struct analysis *a)
+static cJSON *json_certificates(struct jctx *c)
 {
+	const struct analysis *a = c->a;
 	cJSON *arr = cJSON_CreateArray();
 	struct cert_summary *cs;
 	size_t n = summary_certificates(a, &cs), i, k;
@@ -237,11 +259,11 @@ static cJSON *json_certificates(const struct analysis *a)
 		add(o, "namespace", jstr(g->ns));
 		add(o, "name", jstr(g->name));
 		add(o, "inferred", cJSON_CreateBool(g->obj == NULL));
-		add(o, "ready", jstr(cs[i].ready));
-		add(o, "reason", jstr(cs[i].reason));
-		add(o, "message", jstr(cs[i].message));
-		add(o, "not_after", jstr(cs[i].not_after));
-		add(o, "chain", json_items(items, m));
+		add(o, "ready", jin(c, cs[i].ready));
+		add(o, "reason", jin(c, cs[i].reason));
+		add(o, "message", jin(c, cs[i].message));
+		add(o, "not_after", jin(c, cs[i].not_after));
+		add(o, "chain", json_items(c, items, m));
 		for (k = 0; k < cs[i].nblocking; k++) {
 			cJSON *e = cJSON_CreateObject();
 
@@ -274,21 +296,37 @@ static cJSON *json_coverage(const struct analysis *a)
 	return arr;
 }
 
+static void jctx_init(struct jctx *c, const struct analysis *a,
+		      const struct report_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	c->red = report_redactor(a, o);
+}
+
+static void jctx_free(struct jctx *c)
+{
+	redact_free(c->red);
+	buf_free(&c->tmp);
+}
+
 void report_json(struct buf *out, const struct analysis *a,
 		 const struct report_opts *o)
 {
 	cJSON *root = cJSON_CreateObject(), *tool, *summary, *bysev, *arr;
 	unsigned long by_sev[SEV_COUNT] = { 0 }, shown = 0;
+	struct jctx c;
 	char *text;
 	size_t i;
 	int s;
 
+	jctx_init(&c, a, o);
 	add(root, "schema", cJSON_CreateString("ktriage.report/v1"));
 	tool = cJSON_CreateObject();
 	add(tool, "name", cJSON_CreateString("ktriage"));
 	add(tool, "version", cJSON_CreateString(KTRIAGE_VERSION));
 	add(root, "tool", tool);
-	add(root, "inputs", json_inputs(a));
+	add(root, "inputs", json_inputs(&c));
 	arr = cJSON_CreateArray();
 	for (i = 0; i < a->findings.n; i++) {
 		const struct finding *f = a->findings.v[i];
@@ -297,7 +335,7 @@ void report_json(struct buf *out, const struct analysis *a,
 			continue;
 		by_sev[f->severity]++;
 		shown++;
-		cJSON_AddItemToArray(arr, json_finding(a, f));
+		cJSON_AddItemToArray(arr, json_finding(&c, f));
 	}
 	summary = cJSON_CreateObject();
 	add(summary, "findings", cJSON_CreateNumber((double)shown));
@@ -310,9 +348,10 @@ void report_json(struct buf *out, const struct analysis *a,
 	add(summary, "objects", cJSON_CreateNumber((double)a->store.n));
 	add(summary, "log_records", cJSON_CreateNumber((double)a->records));
 	add(summary, "bundle_time", json_time(a->now_ms));
+
 	add(root, "summary", summary);
 	add(root, "findings", arr);
-	add(root, "certificates", json_certificates(a));
+	add(root, "certificates", json_certificates(&c));
 	add(root, "coverage", json_coverage(a));
 	text = cJSON_Print(root);
 	if (text) {
@@ -321,4 +360,39 @@ void report_json(struct buf *out, const struct analysis *a,
 		cJSON_free(text);
 	}
 	cJSON_Delete(root);
+	jctx_free(&c);
+}
+
+void report_ndjson(struct buf *out, const struct analysis *a,
+		   const struct report_opts *o)
+{
+	struct jctx c;
+	size_t i, k;
+
+	jctx_init(&c, a, o);
+	for (i = 0; i < a->findings.n; i++) {
+		const struct finding *f = a->findings.v[i];
+		cJSON *obj, *in;
+		char *text;
+
+		if (!report_shows(o, f))
+			continue;
+		obj = json_finding(&c, f);
+		/* What identifies the bundle, first, for log systems. */
+		in = cJSON_CreateArray();
+		for (k = 0; k < a->ninputs; k++)
+			cJSON_AddItemToArray(in, jstr(a->inputs[k].path));
+		cJSON_AddItemToObject(obj, "input", in);
+		cJSON_AddItemToObject(obj, "bundle_time", json_time(a->now_ms));
+		cJSON_AddItemToObject(obj, "schema",
+				      cJSON_CreateString("ktriage.finding/v1"));
+		text = cJSON_PrintUnformatted(obj);
+		if (text) {
+			buf_adds(out, text);
+			buf_addc(out, '\n');
+			cJSON_free(text);
+		}
+		cJSON_Delete(obj);
+	}
+	jctx_free(&c);
 }

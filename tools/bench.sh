@@ -41,7 +41,10 @@ run() {
 	name=$1
 	shift
 	/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
-	read -r secs rss <"$out/$name.time"
+	# grep and rg exit 1 where a file has no match: time then adds a line.
+	set -- $(tail -n 1 "$out/$name.time")
+	secs=$1
+	rss=$2
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
 	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
 	eval "t_$name=$secs"

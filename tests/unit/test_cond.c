@@ -72,12 +72,14 @@ static int fires(const struct rule *r, const struct subject *s,
 {
 	unsigned long limits = 0;
 	struct cond_caps tmp;
+	int r2;
 
 	memset(&tmp, 0, sizeof(tmp));
 	if (!caps)
 		caps = &tmp;
-	return rule_eval(&rs, r, s, md, caps, &limits) +
-	       (cond_caps_clear(&tmp), 0);
+	r2 = rule_eval(&rs, r, s, md, caps, &limits);
+	cond_caps_clear(&tmp);
+	return r2;
 }
 
 static void obj_subject(struct subject *s, const struct kobject *o,

@@ -1,7 +1,9 @@
 /*
  * Reports: the JSON report parsed back with cJSON (the v1 field names,
  * order by rank, nulls where unknown), the text report's escaping of
- * control characters, and severity filtering.
+ * control characters, severity filtering, colour and wrapping, the
+ * terminal decisions, hostile text in Markdown and HTML, NDJSON lines,
+ * and redaction reaching every format.
  */
 #include "cm.h"
 
@@ -43,11 +45,15 @@ static const char input_text[] =
 static char tmpdir[64];
 static char path[128];
 
+static void write_hostile(void);
+static void remove_hostile(void);
+
 static int setup(void **state)
 {
 	FILE *f;
 
 	(void)state;
+	write_hostile();
 	strcpy(tmpdir, "/tmp/ktriage-test-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
@@ -65,27 +71,69 @@ static int teardown(void **state)
 	(void)state;
 	unlink(path);
 	rmdir(tmpdir);
+	remove_hostile();
 	return 0;
 }
 
-static void run(struct buf *out, enum report_format fmt, enum severity min)
+/* Analyze dir with the rules above and write the report in fmt. */
+static void run_opts(struct buf *out, enum report_format fmt,
+		     const struct report_opts *ro, const char *dir)
 {
 	struct ruleset rs;
 	struct analysis a;
-	struct report_opts ro = { min, 0 };
 
 	ruleset_init(&rs);
 	assert_int_equal(ruleset_load_buffer(&rs, "r.yaml", rules_yaml,
 					     strlen(rules_yaml)), 0);
 	analysis_init(&a, &rs);
-	assert_int_equal(analysis_add_path(&a, tmpdir), 0);
+	assert_int_equal(analysis_add_path(&a, dir), 0);
 	analysis_finish(&a);
-	if (fmt == FORMAT_JSON)
-		report_json(out, &a, &ro);
-	else
-		report_text(out, &a, &ro);
+	report_write(out, fmt, &a, ro);
 	analysis_free(&a);
 	ruleset_free(&rs);
+}
+
+static void run(struct buf *out, enum report_format fmt, enum severity min)
+{
+	struct report_opts ro;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.min_severity = min;
+	run_opts(out, fmt, &ro, tmpdir);
+}
+
+/* A second input, in its own directory: hostile text and secrets. */
+static char hdir[64], hpath[128];
+
+static const char hostile_text[] =
+	"Contact emails @ex<b>*x*_[y](z)``` are forbidden "
+	"<script>window.__pwned=1</script> password=Hunter2Planted\n"
+	"```\n# not a heading\n"
+	" Authorization: Bearer PlantedBearer0123456789\n"
+	"noise </script><img src=x onerror=alert(1)> & \u2028 AKIAPLANTED0KEY12345\n";
+
+static void write_hostile(void)
+{
+	FILE *f;
+	size_t i;
+
+	strcpy(hdir, "/tmp/ktriage-test-XXXXXX");
+	assert_non_null(mkdtemp(hdir));
+	snprintf(hpath, sizeof(hpath), "%s/describe.txt", hdir);
+	f = fopen(hpath, "w");
+	assert_non_null(f);
+	fputs("Name:         letsencrypt\nNamespace:    \n"
+	      "Kind:         ClusterIssuer\nStatus:\n    Message:  ", f);
+	/* One long line: the message, then more lines for the noise rule. */
+	for (i = 0; hostile_text[i]; i++)
+		fputc(hostile_text[i], f);
+	fclose(f);
+}
+
+static void remove_hostile(void)
+{
+	unlink(hpath);
+	rmdir(hdir);
 }
 
 static void test_json_roundtrip(void **state)
@@ -184,12 +232,239 @@ static void test_escape_utf8(void **state)
 	}
 }
 
+/* Columns of the widest line, counting UTF-8 characters, not SGR. */
+static int widest(const char *p)
+{
+	int col = 0, max = 0;
+
+	for (; *p; p++) {
+		if (*p == '\n') {
+			col = 0;
+			continue;
+		}
+		if (*p == '\x1b') {
+			while (*p && *p != 'm')
+				p++;
+			continue;
+		}
+		if (((unsigned char)*p & 0xc0) != 0x80 && ++col > max)
+			max = col;
+	}
+	return max;
+}
+
+static void test_text_color_and_wrap(void **state)
+{
+	struct buf plain = BUF_INIT, out = BUF_INIT;
+	struct report_opts ro;
+	const char *p;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	run_opts(&plain, FORMAT_TEXT, &ro, tmpdir);
+	/* Not a terminal: no colour, nothing wrapped. */
+	assert_null(memchr(plain.p, '\x1b', plain.len));
+	ro.color = 1;
+	run_opts(&out, FORMAT_TEXT, &ro, tmpdir);
+	assert_non_null(strstr(out.p, "\x1b[1;31m#1 CRITICAL\x1b[0m"));
+	/* Input escapes stay escaped even with colour on. */
+	assert_non_null(strstr(out.p, "\\x1b[31mred"));
+	buf_reset(&out);
+	ro.color = 0;
+	ro.width = 50;
+	run_opts(&out, FORMAT_TEXT, &ro, hdir);
+	assert_true(widest(plain.p) > 50);
+	/* Every line fits, except a single word longer than the room. */
+	for (p = out.p; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = (size_t)(nl - p);
+
+		if (n > 50 && memchr(p + 10, ' ', n - 10))
+			fail_msg("line wider than 50: %.*s", (int)n, p);
+		p = nl + 1;
+	}
+	/* A wrapped evidence line goes on indented under itself. */
+	assert_non_null(strstr(out.p, "\n         "));
+	buf_free(&plain);
+	buf_free(&out);
+}
+
+static void test_terminal_opts(void **state)
+{
+	static const struct {
+		struct report_term t;
+		enum color_mode cm;
+		long width;
+		int color, want_width;
+	} c[] = {
+		/* tty, cols, TERM, NO_COLOR, COLUMNS */
+		{ { 1, 120, "xterm", NULL, NULL }, COLOR_AUTO, -1, 1, 120 },
+		{ { 1, 0, "xterm", NULL, "90" }, COLOR_AUTO, -1, 1, 90 },
+		{ { 1, 0, "xterm", NULL, NULL }, COLOR_AUTO, -1, 1, 100 },
+		{ { 1, 0, "xterm", NULL, "junk" }, COLOR_AUTO, -1, 1, 100 },
+		{ { 1, 80, "dumb", NULL, NULL }, COLOR_AUTO, -1, 0, 80 },
+		{ { 1, 80, "xterm", "1", NULL }, COLOR_AUTO, -1, 0, 80 },
+		{ { 1, 80, "xterm", "", NULL }, COLOR_AUTO, -1, 1, 80 },
+		{ { 1, 80, "xterm", "1", NULL }, COLOR_ALWAYS, -1, 1, 80 },
+		{ { 1, 80, "xterm", NULL, NULL }, COLOR_NEVER, -1, 0, 80 },
+		{ { 1, 80, "xterm", NULL, NULL }, COLOR_AUTO, 0, 1, 0 },
+		{ { 1, 10, "xterm", NULL, NULL }, COLOR_AUTO, -1, 1, 40 },
+		{ { 0, 0, "xterm", NULL, "90" }, COLOR_AUTO, -1, 0, 0 },
+		{ { 0, 0, NULL, NULL, NULL }, COLOR_ALWAYS, 72, 1, 72 },
+		{ { 0, 0, NULL, NULL, NULL }, COLOR_AUTO, 72, 0, 72 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct report_opts ro;
+
+		memset(&ro, 0, sizeof(ro));
+		report_terminal(&ro, c[i].cm, c[i].width, &c[i].t);
+		if (ro.color != c[i].color || ro.width != c[i].want_width)
+			fail_msg("case %zu: color %d width %d, want %d %d", i,
+				 ro.color, ro.width, c[i].color,
+				 c[i].want_width);
+	}
+}
+
+/* What must not appear in any format: planted secrets and live markup. */
+static void no_secrets(const char *what, const char *out)
+{
+	static const char *const secrets[] = {
+		"Hunter2Planted", "PlantedBearer0123456789",
+		"AKIAPLANTED0KEY12345",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (strstr(out, secrets[i]))
+			fail_msg("%s shows %s", what, secrets[i]);
+}
+
+static void test_markdown_hostile(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct report_opts ro;
+	const char *p;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	run_opts(&out, FORMAT_MARKDOWN, &ro, hdir);
+	no_secrets("markdown", out.p);
+	/* The captured domain in the message: escaped inline text. */
+	assert_non_null(strstr(out.p, "forbidden ex\\<b\\>\\*x\\*\\_"
+			       "\\[y\\](z)\\`\\`\\`"));
+	/* Inside a fence, markup is text. */
+	assert_non_null(strstr(out.p, "forbidden <script>window.__pwned=1"));
+	/* Evidence with ``` inside gets a longer fence. */
+	assert_non_null(strstr(out.p, "\n````text\n"));
+	for (p = out.p; (p = strstr(p, "\n```")) != NULL; p++)
+		if (p[4] != '`' && strncmp(p + 4, "text", 4) &&
+		    p[4] != '\n')
+			fail_msg("a fence opened by the input: %.40s", p);
+	assert_non_null(strstr(out.p, "# ktriage report\n"));
+	assert_non_null(strstr(out.p, "### 1. CRITICAL: E-mail rejected"));
+	buf_free(&out);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static void test_html_hostile(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct report_opts ro;
+	const char *js;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	run_opts(&out, FORMAT_HTML, &ro, hdir);
+	no_secrets("html", out.p);
+	/* Only the page's own two script elements, and no injected img. */
+	assert_int_equal(count(out.p, "<script"), 2);
+	assert_int_equal(count(out.p, "</script>"), 2);
+	assert_null(strstr(out.p, "<img"));
+	assert_non_null(strstr(out.p, "&lt;script&gt;window.__pwned=1"
+			       "&lt;/script&gt;"));
+	assert_non_null(strstr(out.p, "&lt;img src=x onerror=alert(1)&gt;"));
+	/* Nothing is fetched: no element has a src attribute. */
+	assert_null(strstr(out.p, " src=\""));
+	assert_non_null(strstr(out.p, "Content-Security-Policy\" content=\""
+			       "default-src 'none'"));
+	/* The embedded JSON cannot end its element early. */
+	js = strstr(out.p, "id=\"ktriage-report\">");
+	assert_non_null(js);
+	assert_true(strstr(js, "</script>") > strstr(js, "\"schema\""));
+	assert_null(strstr(js, "\xe2\x80\xa8"));
+	assert_non_null(strstr(out.p, "<section id=\"timeline\">"));
+	assert_non_null(strstr(out.p, "<tbody class=\"f\" id=\"f1\""));
+	buf_free(&out);
+}
+
+static void test_ndjson_and_redaction(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct report_opts ro;
+	const char *p;
+	int lines = 0;
+	static const enum report_format fmts[] = {
+		FORMAT_TEXT, FORMAT_JSON, FORMAT_NDJSON, FORMAT_MARKDOWN,
+		FORMAT_HTML,
+	};
+	size_t i;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	run_opts(&out, FORMAT_NDJSON, &ro, tmpdir);
+	for (p = out.p; *p; p = strchr(p, '\n') + 1) {
+		char *line = xstrndup(p, (size_t)(strchr(p, '\n') - p));
+		cJSON *j = cJSON_Parse(line);
+
+		assert_non_null(j);
+		assert_int_equal(cJSON_GetObjectItem(j, "rank")->valueint,
+				 ++lines);
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(j, "input")));
+		assert_non_null(cJSON_GetObjectItem(j, "bundle_time"));
+		assert_non_null(strstr(cJSON_GetArrayItem(cJSON_GetObjectItem(
+			j, "input"), 0)->valuestring, "ktriage-test-"));
+		cJSON_Delete(j);
+		free(line);
+	}
+	assert_int_equal(lines, 2);
+	/* Secrets reach no format; --no-redact shows them (the control). */
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		buf_reset(&out);
+		ro.no_redact = 0;
+		run_opts(&out, fmts[i], &ro, hdir);
+		no_secrets("a report", out.p);
+		buf_reset(&out);
+		ro.no_redact = 1;
+		run_opts(&out, fmts[i], &ro, hdir);
+		assert_non_null(strstr(out.p, "Hunter2Planted"));
+	}
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_text_escapes_and_filters),
 		cmocka_unit_test(test_escape_utf8),
+		cmocka_unit_test(test_text_color_and_wrap),
+		cmocka_unit_test(test_terminal_opts),
+		cmocka_unit_test(test_markdown_hostile),
+		cmocka_unit_test(test_html_hostile),
+		cmocka_unit_test(test_ndjson_and_redaction),
 	};
 
 	diag_set_quiet(1);
