@@ -829,6 +829,92 @@ int analysis_add_stream(struct analysis *a, const char *name,
 	return 0;
 }
 
+/* The first captured value of a group, or NULL. */
+static const char *capture(const struct finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncaps; i++)
+		if (!strcmp(f->caps[i].name, name) && f->caps[i].n)
+			return f->caps[i].values[0];
+	return NULL;
+}
+
+/*
+ * Put the finding's own objects into its remediation: the rules write
+ * `kubectl describe challenge -n <namespace> <challenge>`; where the
+ * bundle names them, the report says which.
+ */
+static void name_remediation(const struct analysis *a, struct finding *f)
+{
+	static const char *const holders[][2] = {
+		{ "<certificate>", "Certificate" },
+		{ "<request>", "CertificateRequest" },
+		{ "<certificaterequest>", "CertificateRequest" },
+		{ "<order>", "Order" },
+		{ "<challenge>", "Challenge" },
+	};
+	const char *text = f->rule->remediation, *p;
+	const char *values[16] = { NULL };
+	const char *names[16];
+	struct buf out = BUF_INIT;
+	int chain[16], iss;
+	size_t n = 0, k, i, nv = 0;
+
+	if (!text || !strchr(text, '<'))
+		return;
+	if (f->node >= 0)
+		n = graph_chain(&a->graph, f->node, chain, 16);
+	for (k = 0; k < ARRAY_SIZE(holders); k++) {
+		names[nv] = holders[k][0];
+		values[nv] = NULL;
+		for (i = 0; i < n; i++)
+			if (a->graph.v[chain[i]].kind &&
+			    !strcmp(a->graph.v[chain[i]].kind, holders[k][1]))
+				values[nv] = a->graph.v[chain[i]].name;
+		nv++;
+	}
+	iss = f->node >= 0 ? graph_chain_issuer(&a->graph, f->node) : -1;
+	if (iss < 0 && f->node >= 0 && a->graph.v[f->node].kind &&
+	    strstr(a->graph.v[f->node].kind, "Issuer"))
+		iss = f->node;
+	names[nv] = "<issuer>";
+	values[nv++] = iss >= 0 ? a->graph.v[iss].name : NULL;
+	names[nv] = "<namespace>";
+	values[nv++] = f->res.ns;
+	names[nv] = "<name>";
+	values[nv++] = f->res.name;
+	names[nv] = "<domain>";
+	values[nv++] = capture(f, "domain");
+	names[nv] = "<secret>";
+	values[nv++] = capture(f, "secret");
+	for (p = text; *p;) {
+		const char *lt = strchr(p, '<');
+		int done = 0;
+
+		if (!lt) {
+			buf_adds(&out, p);
+			break;
+		}
+		buf_add(&out, p, (size_t)(lt - p));
+		for (k = 0; k < nv && !done; k++) {
+			size_t l = strlen(names[k]);
+
+			if (values[k] && !strncmp(lt, names[k], l)) {
+				buf_adds(&out, values[k]);
+				p = lt + l;
+				done = 1;
+			}
+		}
+		if (!done) {
+			buf_addc(&out, '<');
+			p = lt + 1;
+		}
+	}
+	free(f->remediation);
+	f->remediation = buf_detach(&out);
+}
+
 void analysis_finish(struct analysis *a)
 {
 	size_t i;
@@ -869,6 +955,8 @@ void analysis_finish(struct analysis *a)
 	apply_suppression(&a->findings, &a->graph);
 	mark_resolved(&a->findings, &a->graph);
 	findings_finish(&a->findings);
+	for (i = 0; i < a->findings.n; i++)
+		name_remediation(a, a->findings.v[i]);
 	rank_findings(&a->findings, &a->graph, a->now_ms);
 }
 

@@ -38,6 +38,7 @@ static void finding_free(struct finding *f)
 	}
 	free(f->caps);
 	free(f->message);
+	free(f->remediation);
 	free(f->key);
 	free(f);
 }
@@ -438,6 +439,11 @@ void findings_merge(struct finding *dst, const struct finding *src)
 		for (j = 0; j < src->caps[i].n; j++)
 			add_capture(dst, src->caps[i].name,
 				    slice_cstr(src->caps[i].values[j]));
+}
+
+const char *finding_remediation(const struct finding *f)
+{
+	return f->remediation ? f->remediation : f->rule->remediation;
 }
 
 char *finding_subject(const struct finding *f)

@@ -88,6 +88,7 @@ struct finding {
 	struct capvals *caps;
 	size_t ncaps;
 	char *message;		/* rendered by findings_finish() */
+	char *remediation;	/* the rule's, with this finding's objects */
 	double score;
 	unsigned long rank;	/* 1 is first, after ranking */
 	/* Times seen; resolved by findings_resolve_times(). */
@@ -170,6 +171,9 @@ void findings_merge(struct finding *dst, const struct finding *src);
 
 /* Render each finding's message from its rule's template. */
 void findings_finish(struct findings *fs);
+
+/* The remediation to show: with the finding's own names where known. */
+const char *finding_remediation(const struct finding *f);
 
 /* "Kind/namespace/name", "Kind/name" or the file; owned by the caller. */
 char *finding_subject(const struct finding *f);

@@ -828,9 +828,9 @@ static void h_finding(struct hw *w, const struct finding *f)
 	}
 	if (k)
 		lit(w, "</p>\n");
-	if (r->remediation && *r->remediation) {
+	if (finding_remediation(f) && *finding_remediation(f)) {
 		lit(w, "<details><summary>Fix</summary><pre>");
-		h(w, r->remediation);
+		h(w, finding_remediation(f));
 		lit(w, "</pre></details>\n");
 	}
 	for (i = 0; i < r->ndocs; i++) {

@@ -188,7 +188,7 @@ static cJSON *json_finding(struct jctx *c, const struct finding *f)
 	add(o, "category", jstr(r->category));
 	add(o, "title", jstr(r->title));
 	add(o, "message", jstr(report_message(&c->tmp, c->red, f)));
-	add(o, "remediation", jstr(r->remediation));
+	add(o, "remediation", jstr(finding_remediation(f)));
 	add(o, "docs", json_strings(NULL, r->docs, r->ndocs));
 	add(o, "resource", json_resource(f));
 	add(o, "file", jstr(f->file));

@@ -292,9 +292,9 @@ static void md_finding(struct mw *w, const struct finding *f)
 	}
 	if (k)
 		buf_adds(w->out, "\n\n");
-	if (r->remediation && *r->remediation) {
+	if (finding_remediation(f) && *finding_remediation(f)) {
 		buf_adds(w->out, "**Fix:**\n\n");
-		md_fence(w, r->remediation);
+		md_fence(w, finding_remediation(f));
 	}
 	for (i = 0; i < r->ndocs; i++) {
 		buf_adds(w->out, i ? ", " : "**Docs:** ");

@@ -384,10 +384,10 @@ static void text_finding(struct tw *w, const struct finding *f)
 	}
 	text_evidence(w, f);
 	text_explains(w, &w->a->findings, f);
-	if (r->remediation && *r->remediation) {
+	if (finding_remediation(f) && *finding_remediation(f)) {
 		label(w, "   ", "Fix:");
 		endl(w);
-		put_block(w, r->remediation, 5);
+		put_block(w, finding_remediation(f), 5);
 	}
 	for (i = 0; i < r->ndocs; i++) {
 		if (i) {

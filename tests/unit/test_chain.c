@@ -348,6 +348,28 @@ static void test_related_conditions(void **state)
 	ruleset_free(&rs);
 }
 
+static void test_remediation_names_objects(void **state)
+{
+	struct analysis a;
+	struct ruleset rs;
+
+	(void)state;
+	clear_dir();
+	write_file("cm.log", "E0501 10:05:00.000001       1 sync.go:208] \"propagation check failed\" logger=\"cert-manager.controller\" resource_name=\"shop-tls-1-2745722290-4391602865\" resource_namespace=\"shop\" resource_kind=\"Challenge\" dnsName=\"shop.example.com\"\n");
+	run(&a, &rs, "rules:\n  - id: r\n    title: R\n"
+	    "    match: {log: {msg: {regex: 'propagation (?<domain>check)'}}}\n"
+	    "    remediation: 'kubectl describe challenge -n <namespace> <challenge>; "
+	    "order <order>, request <request>, certificate <certificate>; "
+	    "<domain>; <unknown> and <issuer> stay'\n");
+	assert_int_equal(a.findings.n, 1);
+	assert_string_equal(finding_remediation(a.findings.v[0]),
+		"kubectl describe challenge -n shop shop-tls-1-2745722290-4391602865; "
+		"order shop-tls-1-2745722290, request shop-tls-1, certificate "
+		"shop-tls; check; <unknown> and <issuer> stay");
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_log_only_and_folding),
 		cmocka_unit_test(test_resolved_ranks_low),
 		cmocka_unit_test(test_related_conditions),
+		cmocka_unit_test(test_remediation_names_objects),
 	};
 
 	diag_set_quiet(1);
