@@ -114,14 +114,7 @@ void describe_set_hint(struct describe *d, const char *resource)
 static void warn(struct describe *d, unsigned long lineno, int col,
 		 const char *msg)
 {
-	struct buf where = BUF_INIT;
-
-	if (!d->pc.in)
-		return;
-	buf_addf(&where, "%s:%lu:%d", d->pc.source ? d->pc.source : "-",
-		 lineno, col + 1);
-	input_warning(d->pc.in, where.p, "%s", msg);
-	buf_free(&where);
+	parse_warn(&d->pc, lineno, (unsigned long)col + 1, "%s", msg);
 }
 
 /* ---- Lines ---- */

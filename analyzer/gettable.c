@@ -565,14 +565,7 @@ void gettable_set_hint(struct gettable *t, const char *resource)
 static void warn(struct gettable *t, unsigned long lineno, size_t col,
 		 const char *msg)
 {
-	struct buf where = BUF_INIT;
-
-	if (!t->pc.in)
-		return;
-	buf_addf(&where, "%s:%lu:%zu", t->pc.source ? t->pc.source : "-",
-		 lineno, col + 1);
-	input_warning(t->pc.in, where.p, "%s", msg);
-	buf_free(&where);
+	parse_warn(&t->pc, lineno, col + 1, "%s", msg);
 }
 
 struct slice gettable_clean_line(struct buf *b, struct slice raw)

@@ -81,20 +81,11 @@ __attribute__((format(printf, 4, 5)))
 static void warn(const struct jsondoc *p, unsigned long line,
 		 unsigned long col, const char *fmt, ...)
 {
-	struct buf w = BUF_INIT, msg = BUF_INIT;
 	va_list ap;
 
-	if (!p->pc.in)
-		return;
-	buf_addf(&w, "%s:%lu", p->pc.source ? p->pc.source : "-", line);
-	if (col)
-		buf_addf(&w, ":%lu", col);
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	parse_vwarn(&p->pc, line, col, fmt, ap);
 	va_end(ap);
-	input_warning(p->pc.in, buf_str(&w), "%s", buf_str(&msg));
-	buf_free(&w);
-	buf_free(&msg);
 }
 
 /* ---- From cJSON to a field tree. ---- */

@@ -40,4 +40,18 @@ struct parse_ctx {
 	size_t max_object_bytes;
 };
 
+#include <stdarg.h>
+
+/*
+ * Report a problem at source:line:col (col 0: no column) as an input
+ * warning; nothing when pc->in is NULL.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void parse_warn(const struct parse_ctx *pc, unsigned long line,
+		unsigned long col, const char *fmt, ...);
+void parse_vwarn(const struct parse_ctx *pc, unsigned long line,
+		 unsigned long col, const char *fmt, va_list ap);
+
 #endif

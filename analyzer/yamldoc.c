@@ -60,34 +60,17 @@ struct build {
 	struct buf err;		/* libyaml's problem, when it failed */
 };
 
-/* Where: "source:line:col" (col 0 leaves it out). */
-static void where(struct buf *w, const struct yamldoc *p, unsigned long line,
-		  unsigned long col)
-{
-	buf_reset(w);
-	buf_addf(w, "%s:%lu", p->pc.source ? p->pc.source : "-", line);
-	if (col)
-		buf_addf(w, ":%lu", col);
-}
-
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
 static void warn(const struct yamldoc *p, unsigned long line,
 		 unsigned long col, const char *fmt, ...)
 {
-	struct buf w = BUF_INIT, msg = BUF_INIT;
 	va_list ap;
 
-	if (!p->pc.in)
-		return;
-	where(&w, p, line, col);
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	parse_vwarn(&p->pc, line, col, fmt, ap);
 	va_end(ap);
-	input_warning(p->pc.in, buf_str(&w), "%s", buf_str(&msg));
-	buf_free(&w);
-	buf_free(&msg);
 }
 
 /* ---- Building a field tree from libyaml events. ---- */
