@@ -513,6 +513,19 @@ static void line_when(struct line_clock *c, struct slice line,
 	}
 }
 
+static double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void analysis_set_timeout(struct analysis *a, double seconds)
+{
+	a->deadline = seconds > 0 ? monotonic_now() + seconds : 0;
+}
+
 static void on_entry(struct entry *e, void *ctx)
 {
 	struct analysis *a = ctx;
@@ -526,6 +539,13 @@ static void on_entry(struct entry *e, void *ctx)
 	size_t n;
 	int rc;
 
+	if (a->timed_out) {
+		/* Past --timeout: later inputs are listed, not read. */
+		input_error(e->input, e->path, "not analyzed: time limit "
+			    "reached (--timeout)");
+		e->stop = 1;
+		return;
+	}
 	head = stream_peek(e->in, 8192, &n);
 	memset(&sg, 0, sizeof(sg));
 	sg.a = a;
@@ -545,8 +565,19 @@ static void on_entry(struct entry *e, void *ctx)
 		int sig;
 
 		a->lines++;
-		if (!(a->lines & 8191))
+		if (!(a->lines & 8191)) {
 			progress_tick(&a->progress, e->input, e->path);
+			if (a->deadline > 0 && monotonic_now() > a->deadline) {
+				a->timed_out = 1;
+				input_error(e->input, e->path, "time limit "
+					    "reached at line %lu (byte %llu); the "
+					    "rest of this input is not analyzed "
+					    "(--timeout)", l.lineno,
+					    (unsigned long long)e->in->offset);
+				e->stop = 1;
+				break;
+			}
+		}
 		if (l.cut) {
 			struct buf where = BUF_INIT;
 

@@ -36,6 +36,8 @@ struct analysis {
 	struct logtime latest_yl;	/* latest klog time without a year */
 	int has_latest_yl;
 	int64_t now_override;		/* --now, or INT64_MIN */
+	double deadline;		/* --timeout: monotonic seconds, 0 none */
+	int timed_out;
 	const char *revoked_serials;	/* --revoked-serials FILE, or NULL */
 	int64_t now_ms;			/* the bundle's time, after finish */
 	int bundle_year;		/* its year, 0 when unknown */
@@ -69,6 +71,9 @@ int analysis_add_path(struct analysis *a, const char *path);
  */
 int analysis_add_stream(struct analysis *a, const char *name,
 			struct stream *s);
+
+/* Stop reading input seconds from now (--timeout); 0: no limit. */
+void analysis_set_timeout(struct analysis *a, double seconds);
 
 /* Render messages and rank the findings; call once after the last path. */
 void analysis_finish(struct analysis *a);

@@ -46,6 +46,8 @@ static const char usage_text[] =
 "                          (default: high)\n"
 "      --top N             show only the N highest-ranked findings\n"
 "      --strict            exit 2 when any input could not be fully read\n"
+"      --timeout SECONDS   stop reading input after SECONDS; what was\n"
+"                          read is reported, the rest listed as not read\n"
 "      --revoked-serials FILE  flag certificates whose serial is in FILE\n"
 "                          (one hex serial a line, or \"serial <hex> ...\";\n"
 "                          plain or gzip)\n"
@@ -95,6 +97,7 @@ enum {
 	OPT_MAX_OBJECTS,
 	OPT_REVOKED_SERIALS,
 	OPT_DIALECT,
+	OPT_TIMEOUT,
 	OPT_COLOR,
 	OPT_WIDTH,
 	OPT_NO_REDACT,
@@ -125,6 +128,7 @@ static const struct option long_opts[] = {
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "revoked-serials", required_argument, NULL, OPT_REVOKED_SERIALS },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -298,6 +302,17 @@ int cli_parse(int argc, char **argv, struct options *o)
 		case OPT_MAX_DEPTH:
 		case OPT_MAX_ENTRIES:
 		case OPT_MAX_LINE_BYTES:
+		case OPT_TIMEOUT: {
+			char *end;
+			double t = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(t > 0))
+				return usage_error("--timeout needs a positive "
+						   "number of seconds, not",
+						   optarg);
+			o->timeout = t;
+			break;
+		}
 		case OPT_DIALECT:
 			if (strcmp(optarg, "rg") && strcmp(optarg, "ere") &&
 			    strcmp(optarg, "pcre"))

@@ -43,6 +43,7 @@ struct options {
 	const char *now;	/* --now TIME, RFC 3339 */
 	const char *revoked_serials;	/* --revoked-serials FILE */
 	const char *dialect;	/* rules export-patterns --dialect */
+	double timeout;		/* --timeout SECONDS, 0: none */
 	int progress;		/* -1 auto, 0 --no-progress, 1 --progress */
 	/* Limits; -1 (or 0 for sizes) keeps the default. */
 	int64_t max_total_bytes;

@@ -172,8 +172,14 @@ static int dispatch_entry(struct walk *w, const char *path, struct stream *s)
 	e.name = entry_name(w, path, s, &name);
 	e.in = s;
 	e.input = w->in;
+	e.stop = 0;
 	w->fn(&e, w->ctx);
 	buf_free(&name);
+	if (e.stop) {
+		w->stopped = 1;
+		w->in->bytes += s->offset;
+		return s->failed;
+	}
 	if (!(s->failed && callback_reported(w->in, first, dropped, s)) &&
 	    stream_drain(s) < 0)
 		report_failure(w, path, s);

@@ -60,6 +60,11 @@ struct entry {
 	const char *name;
 	struct stream *in;	/* the entry's bytes, already decompressed */
 	struct input *input;	/* the top-level input it belongs to */
+	/*
+	 * Set by the callback to read no more of this input (--timeout):
+	 * the rest of the entry is not drained, later entries not opened.
+	 */
+	int stop;
 };
 
 /*

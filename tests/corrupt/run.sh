@@ -417,7 +417,7 @@ if wanted timeout && "$K" --help 2>/dev/null | grep -q -e '--timeout'; then
 	yes 'I0716 09:43:14.520118       1 x.go:1] "an endless log" key="a/b"' |
 		head -c 4000000000 >"$tmp/fifo" 2>/dev/null &
 	check timeout \
-		"\\(stdin\\): error: read error after line [0-9]+ \\(byte [0-9]+\\): time limit reached" \
+		"\\(stdin\\): error: time limit reached at line [0-9]+ \\(byte [0-9]+\\)" \
 		"time limit reached" --timeout 2 "$tmp/case/healthy.txt" - \
 		<"$tmp/fifo"
 	wait
