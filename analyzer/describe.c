@@ -535,7 +535,8 @@ static int event_row(struct describe *d, struct slice l, int indent,
 	int msg = gettable_cols_find(c, "message");
 	struct kevent ev;
 
-	if (indent < 1 || indent > (int)c->start[0] + 1)
+	/* No columns yet (an underline came before any header): no cells. */
+	if (!c->n || indent < 1 || indent > (int)c->start[0] + 1)
 		return 0;
 	gettable_cols_split(c, l, cells);
 	if (!cells[0].n || memchr(cells[0].p, ' ', cells[0].n) ||

@@ -417,7 +417,7 @@ if wanted timeout && "$K" --help 2>/dev/null | grep -q -e '--timeout'; then
 	yes 'I0716 09:43:14.520118       1 x.go:1] "an endless log" key="a/b"' |
 		head -c 4000000000 >"$tmp/fifo" 2>/dev/null &
 	check timeout \
-		"\\(stdin\\): error: time limit reached at line [0-9]+ \\(byte [0-9]+\\)" \
+		"\\(stdin\\): error: (time limit reached at line [0-9]+ \\(byte [0-9]+\\)|read error after line [0-9]+ \\(byte [0-9]+\\): time limit reached)" \
 		"time limit reached" --timeout 2 "$tmp/case/healthy.txt" - \
 		<"$tmp/fifo"
 	wait
@@ -449,6 +449,15 @@ if wanted empty-directory; then
 	newcase
 	mkdir empty-dir
 	check empty-directory - -
+fi
+
+# A describe Events block whose underline comes before any header row:
+# the rows were split with no columns (uninitialised cells, a crash).
+if wanted events-underline-first; then
+	newcase
+	printf 'Name:         web\nNamespace:    shop\nKind:         Certificate\nEvents:\n  ----     ------\n  Normal   Created  1s  cert-manager  Created it\n' \
+		>describe.txt
+	check events-underline-first - -
 fi
 
 # A `kubectl get events` table whose header repeats a column (leaked the
