@@ -23,7 +23,24 @@ endif
 
 PKGS      = libpcre2-8 yaml-0.1 zlib libcjson libcrypto
 PKG_CONFIG ?= pkg-config
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# Optional accelerators, used when pkg-config finds them at build time:
+# Hyperscan's API (Vectorscan or Hyperscan, libhs) as the multi-literal
+# scanner and ISA-L (libisal) for inflate. NO_HS=1 / NO_ISAL=1 build the
+# base configuration (Aho-Corasick and zlib), which `make check-base` tests.
+OPT_DEFS :=
+ifneq ($(NO_HS),1)
+ifeq ($(shell $(PKG_CONFIG) --exists libhs 2>/dev/null && echo y),y)
+PKGS     += libhs
+OPT_DEFS += -DHAVE_HYPERSCAN=1
+endif
+endif
+ifneq ($(NO_ISAL),1)
+ifeq ($(shell $(PKG_CONFIG) --exists libisal 2>/dev/null && echo y),y)
+PKGS     += libisal
+OPT_DEFS += -DHAVE_ISAL=1
+endif
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(OPT_DEFS)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -40,9 +57,14 @@ RULE_FILES := $(sort $(wildcard rules/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check test unit e2e asan fuzz bench install uninstall clean
+.PHONY: all deps demo check check-base test unit e2e asan fuzz bench install uninstall clean
 
-all: $(BUILD)/ktriage
+all: $(BUILD)/ktriage $(BUILD)/flags
+
+# The flags this build was made with, for scripts that link the library
+# (tests/fuzz/regress.sh): line 1 the compile flags, line 2 the libraries.
+$(BUILD)/flags: $(BUILD)/libktriage.a
+	@printf '%s\n%s\n' '$(PKG_CFLAGS)' '$(ALL_LIBS)' > $@
 
 $(BUILD)/ktriage: $(MAIN_OBJ) $(BUILD)/libktriage.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libktriage.a $(ALL_LIBS)
@@ -90,6 +112,12 @@ test: all unit
 check: deps
 	@$(MAKE) --no-print-directory test
 
+# The base configuration, without the optional libraries (Aho-Corasick and
+# zlib): every test again, in its own build directory.
+check-base: deps
+	@$(MAKE) --no-print-directory BUILD=build-base NO_HS=1 NO_ISAL=1 \
+		FUZZ_SMOKE_SECONDS=0 test
+
 # Side-by-side benchmark against ripgrep and grep (BENCH_LOG_MB, BENCH_DUMP_MB).
 bench: all
 	@sh tools/bench.sh $(BUILD)
@@ -115,6 +143,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ktriage $(DESTDIR)$(MANDIR)/man1/ktriage.1
 
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-base build-asan build-fuzz build-bench
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d

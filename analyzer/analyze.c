@@ -334,7 +334,16 @@ static void on_record(const struct logrec *r, void *ctx)
 			a->latest_yl = r->time;
 		a->has_latest_yl = 1;
 	}
-	match_record(&a->matcher, r, sg->e->input);
+	if (!r->light)
+		match_record(&a->matcher, r, sg->e->input);
+}
+
+/* A one-line record whose line has no literal any log rule needs. */
+static int record_idle(void *ctx, unsigned long line)
+{
+	struct segment *sg = ctx;
+
+	return match_record_idle(&sg->a->matcher, sg->path, line);
 }
 
 static void seg_end(struct segment *sg)
@@ -397,6 +406,7 @@ static void seg_start(struct segment *sg, enum content_type type)
 	case CT_KLOG:
 	case CT_JSONLOG:
 		sg->log = logrec_new(sg->path, sg->e->input, on_record, sg);
+		logrec_idle(sg->log, record_idle);
 		break;
 	case CT_TEXT:
 		break;
@@ -564,6 +574,9 @@ static void on_entry(struct entry *e, void *ctx)
 		struct gettable_prompt pr;
 		int sig;
 
+		/* Literals are found a buffer at a time, not line by line. */
+		match_window(&a->matcher, lines_avail_end(&l), l.gen);
+
 		a->lines++;
 		if (!(a->lines & 8191)) {
 			progress_tick(&a->progress, e->input, e->path);
@@ -614,12 +627,15 @@ static void on_entry(struct entry *e, void *ctx)
 		 * line, whose literal scan it can then reuse.
 		 */
 		seg_line(&sg, line, l.lineno);
-		match_line(&a->matcher, sg.path, l.lineno, line,
-			   dc.res.name ? &dc.res : NULL, w.has_abs || w.has_yl ?
-			   &w : NULL, e->input);
+		if (match_line_scan(&a->matcher, sg.path, l.lineno, line))
+			match_line_rules(&a->matcher, sg.path, l.lineno, line,
+					 dc.res.name ? &dc.res : NULL,
+					 w.has_abs || w.has_yl ? &w : NULL,
+					 e->input);
 		if (sg.narr)
 			attribute_hits(&sg, l.lineno);
 	}
+	match_window(&a->matcher, NULL, 0);
 	if (rc < 0)
 		input_error(e->input, e->path, "read error after line %lu "
 			    "(byte %llu): %s", l.lineno,

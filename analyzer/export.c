@@ -5,6 +5,7 @@
  * it matches in a way that would undercount.
  */
 #include "export.h"
+#include "prefilter.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -178,14 +179,58 @@ static void one(struct collect *c, const char *src)
 	buf_free(&tmp);
 }
 
+/* Whether a regex needs a literal of 3 bytes or more in every match. */
+static int selective(const char *src)
+{
+	char *lits[64];
+	size_t i, n = regex_literals(src, lits, ARRAY_SIZE(lits), 3);
+
+	for (i = 0; i < n; i++)
+		free(lits[i]);
+	return n > 0;
+}
+
+/* Whether walk() would export something selective under k. */
+static int has_selective(const struct cond *k)
+{
+	size_t i;
+
+	if (!k || k->op == COND_NOT)
+		return 0;
+	if (k->op == COND_FIELD)
+		return k->cmp == CMP_REGEX && k->re.src &&
+		       selective(k->re.src);
+	for (i = 0; i < k->nkids; i++)
+		if (has_selective(k->kids[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Export what a line must match for the condition to hold: every branch
+ * of an `any`, one branch of an `all` (the first whose regexes need a
+ * literal: `all: [msg: ^received HTTP..., code: \d{3}]` exports the
+ * message, not \d{3}, which alone would match nearly every line), and
+ * nothing under a `not`.
+ */
 static void walk(struct collect *c, const struct cond *k)
 {
 	size_t i;
 
-	if (!k)
+	if (!k || k->op == COND_NOT)
 		return;
-	if (k->op == COND_FIELD && k->cmp == CMP_REGEX && k->re.src)
-		one(c, k->re.src);
+	if (k->op == COND_FIELD) {
+		if (k->cmp == CMP_REGEX && k->re.src)
+			one(c, k->re.src);
+		return;
+	}
+	if (k->op == COND_ALL) {
+		for (i = 0; i < k->nkids; i++)
+			if (has_selective(k->kids[i])) {
+				walk(c, k->kids[i]);
+				return;
+			}
+	}
 	for (i = 0; i < k->nkids; i++)
 		walk(c, k->kids[i]);
 }

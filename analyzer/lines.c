@@ -29,6 +29,7 @@ static long fill(struct lines *l)
 {
 	ssize_t r;
 
+	l->gen++;
 	if (l->start > 0) {
 		memmove(l->buf, l->buf + l->start, l->end - l->start);
 		l->end -= l->start;

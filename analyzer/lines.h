@@ -24,6 +24,7 @@ struct lines {
 	int eof;
 	int failed;		/* a read error follows the last line */
 	int skip_pending;	/* the tail of a cut line is still unread */
+	unsigned long gen;	/* changes whenever the buffer's bytes move */
 };
 
 void lines_init(struct lines *l, struct stream *in, size_t max_line);
@@ -35,5 +36,14 @@ void lines_free(struct lines *l);
  * -1 on a read error (the stream holds the message).
  */
 int lines_next(struct lines *l, struct slice *line);
+
+/*
+ * The end of the bytes read so far: the line last returned and the lines
+ * after it stay at their place in the buffer until l->gen changes.
+ */
+static inline const char *lines_avail_end(const struct lines *l)
+{
+	return l->buf + l->end;
+}
 
 #endif

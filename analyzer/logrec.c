@@ -24,6 +24,7 @@ struct logparser {
 	int truncated;
 	int last_mon;		/* for year rollovers of klog times */
 	int year_offset;
+	int (*idle)(void *ctx, unsigned long line);
 };
 
 static int is_digit(char c)
@@ -311,7 +312,15 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 	return r->msg.n || r->msg_quoted || r->time.known;
 }
 
+static int parse_line(struct slice line, struct logrec *r, int head_only);
+
 int logrec_parse_line(struct slice line, struct logrec *r)
+{
+	return parse_line(line, r, 0);
+}
+
+/* head_only: stop after the klog header (JSON records are read whole). */
+static int parse_line(struct slice line, struct logrec *r, int head_only)
 {
 	const char *p = line.p, *end = line.p + line.n, *nl;
 	size_t used = 0;
@@ -375,6 +384,10 @@ int logrec_parse_line(struct slice line, struct logrec *r)
 	}
 	if (p > end)
 		return 0;
+	if (head_only) {
+		r->light = 1;
+		return 1;
+	}
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (p < end && *p == '"') {
 		/* klog structured text (v1.14+): "msg" key="value" ... */
@@ -617,7 +630,8 @@ static void emit(struct logparser *p)
 	if (!p->pending)
 		return;
 	p->pending = 0;
-	if (!logrec_parse_line(slice_make(p->text.p, p->text.len), &r))
+	if (!parse_line(slice_make(p->text.p, p->text.len), &r,
+			p->nlines == 1 && p->idle && p->idle(p->ctx, p->line)))
 		return;
 	if (!r.time.absolute && r.time.known) {
 		/* klog has no year: a month going back means a new year. */
@@ -664,6 +678,12 @@ void logrec_line(struct logparser *p, struct slice line, unsigned long lineno)
 	buf_addc(&p->text, '\n');
 	buf_addslice(&p->text, line);
 	p->nlines++;
+}
+
+void logrec_idle(struct logparser *p, int (*idle)(void *ctx,
+						  unsigned long line))
+{
+	p->idle = idle;
 }
 
 void logrec_end(struct logparser *p)

@@ -66,6 +66,7 @@ struct logrec {
 	const char *source;
 	unsigned long line;	/* first line of the record */
 	unsigned long nlines;
+	int light;		/* only the header was read: see logrec_idle() */
 };
 
 typedef void (*logrec_fn)(const struct logrec *r, void *ctx);
@@ -75,6 +76,15 @@ struct logparser;
 struct logparser *logrec_new(const char *source, struct input *in,
 			     logrec_fn fn, void *ctx);
 void logrec_line(struct logparser *p, struct slice line, unsigned long lineno);
+
+/*
+ * Optional: asked, with the record's first line number, before a one-line
+ * record is parsed. When it says 1 (no rule can match the record), only
+ * the header is read (level, time, caller) and the record is handed over
+ * with light set: its message and keys stay unparsed.
+ */
+void logrec_idle(struct logparser *p, int (*idle)(void *ctx,
+						  unsigned long line));
 void logrec_end(struct logparser *p);
 void logrec_free(struct logparser *p);
 

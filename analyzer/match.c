@@ -17,6 +17,33 @@
 #include "diag.h"
 #include "prefilter.h"
 
+/*
+ * The text and log rules that stay candidates on a line without any
+ * literal: those the prefilter could give no literal to.
+ */
+static void always_lists(struct matcher *m)
+{
+	size_t i, t, cap;
+
+	for (t = 0; t < 2; t++) {
+		enum target tg = t ? TARGET_LOG : TARGET_TEXT;
+
+		cap = 0;
+		m->always[t] = NULL;
+		m->nalways[t] = 0;
+		memset(m->found, 0, prefilter_words(m->pf) * sizeof(*m->found));
+		for (i = 0; i < m->rs->n; i++) {
+			if (!(m->rs->rules[i].target_mask & (1u << tg)) ||
+			    !prefilter_candidate(m->pf, i, tg, m->found))
+				continue;
+			m->always[t] = xgrow(m->always[t], &cap,
+					     m->nalways[t] + 1,
+					     sizeof(*m->always[t]));
+			m->always[t][m->nalways[t]++] = i;
+		}
+	}
+}
+
 void match_init(struct matcher *m, const struct ruleset *rs,
 		struct findings *fs)
 {
@@ -26,6 +53,8 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->md = pcre2_match_data_create(64, NULL);
 	m->pf = prefilter_build(rs);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
+	prefilter_block_init(m->pf, &m->blk);
+	always_lists(m);
 	if (!m->md) {
 		fprintf(stderr, "ktriage: error: out of memory (pcre2)\n");
 		abort();
@@ -48,8 +77,11 @@ void match_free(struct matcher *m)
 	for (i = 0; i < m->npending; i++)
 		pending_clear(&m->pending[i]);
 	free(m->pending);
+	prefilter_block_free(&m->blk);
 	prefilter_free(m->pf);
 	free(m->found);
+	free(m->always[0]);
+	free(m->always[1]);
 	buf_free(&m->lc.msg);
 	buf_free(&m->lc.err);
 	buf_free(&m->lc.logger);
@@ -354,23 +386,37 @@ static void limit_warning(struct matcher *m, const struct rule *r,
 	(void)m;
 }
 
-/* Run every rule with a clause for s->target; report each hit. */
+/*
+ * Run every rule with a clause for s->target; report each hit. For a log
+ * record (rec), the resource its keys name is read at its first hit.
+ */
 static void run_rules(struct matcher *m, const struct subject *s,
 		      const struct resource *res, const char *source,
 		      unsigned long lineno, struct slice text,
 		      const struct when *w, struct slice resource_line,
-		      struct input *in)
+		      struct input *in, const struct logrec *rec)
 {
-	size_t i;
+	struct resource own = { NULL, NULL, NULL };
+	int own_read = 0;
+	size_t j, n = m->rs->n;
+	const size_t *only = NULL;
 
-	for (i = 0; i < m->rs->n; i++) {
+	/* No literal on the line: only the rules without one can match. */
+	if ((s->target == TARGET_TEXT || s->target == TARGET_LOG) &&
+	    !m->found_any) {
+		only = m->always[s->target == TARGET_LOG];
+		n = m->nalways[s->target == TARGET_LOG];
+	}
+	for (j = 0; j < n; j++) {
+		size_t i = only ? only[j] : j;
 		const struct rule *r = &m->rs->rules[i];
 		struct cond_caps caps;
 		unsigned long limits = 0;
 
 		if (!(r->target_mask & (1u << s->target)))
 			continue;
-		if (!prefilter_candidate(m->pf, i, s->target, m->found)) {
+		if (!only && !prefilter_candidate(m->pf, i, s->target,
+						  m->found)) {
 			m->prefiltered++;
 			continue;
 		}
@@ -387,6 +433,11 @@ static void run_rules(struct matcher *m, const struct subject *s,
 			    TARGET_LOG && caps.witness && s->target !=
 			    TARGET_EVENT)
 				t = slice_cstr(caps.witness);
+			if (rec && !own_read) {
+				own_read = 1;
+				record_resource(rec, &own);
+				res = own.name ? &own : NULL;
+			}
 			record_hit(m, r, &caps, res, source, lineno, t, w,
 				   resource_line);
 		}
@@ -396,11 +447,49 @@ static void run_rules(struct matcher *m, const struct subject *s,
 			limit_warning(m, r, source, lineno, in);
 		}
 	}
+	resource_clear(&own);
 }
 
-void match_line(struct matcher *m, const char *source, unsigned long lineno,
-		struct slice line, const struct resource *ctx,
-		const struct when *w, struct input *in)
+void match_window(struct matcher *m, const char *end, unsigned long gen)
+{
+	m->win_end = end;
+	m->win_gen = gen;
+	if (!end)
+		m->blk.base = NULL;	/* the buffer is gone */
+}
+
+int match_line_scan(struct matcher *m, const char *source,
+		    unsigned long lineno, struct slice line)
+{
+	uintptr_t p = (uintptr_t)line.p, e = (uintptr_t)m->win_end;
+
+	if (m->win_end && p <= e && line.n <= e - p) {
+		if (!prefilter_block_covers(&m->blk, line.p, line.n,
+					    m->win_gen)) {
+			/* The block: this line and every whole line after. */
+			const char *nl = memrchr(line.p, '\n', e - p);
+			size_t n = nl ? (size_t)(nl - line.p) : line.n;
+
+			if (n < line.n)
+				n = line.n;
+			prefilter_block_scan(m->pf, &m->blk, line.p, n,
+					     m->win_gen);
+		}
+		m->found_any = prefilter_block_line(m->pf, &m->blk, line.p,
+						    line.n, m->found);
+	} else {
+		prefilter_scan(m->pf, line.p, line.n, m->found);
+		m->found_any = prefilter_any(m->pf, m->found);
+	}
+	m->found_line = lineno;
+	m->found_source = source;
+	return m->found_any || m->nalways[0];
+}
+
+void match_line_rules(struct matcher *m, const char *source,
+		      unsigned long lineno, struct slice line,
+		      const struct resource *ctx, const struct when *w,
+		      struct input *in)
 {
 	struct subject s;
 
@@ -410,16 +499,27 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 	s.source = source;
 	s.now_ms = INT64_MIN;
 	s.node = -1;
-	prefilter_scan(m->pf, line.p, line.n, m->found);
-	m->found_line = lineno;
-	m->found_source = source;
-	run_rules(m, &s, ctx, source, lineno, line, w, line, in);
+	run_rules(m, &s, ctx, source, lineno, line, w, line, in, NULL);
+}
+
+int match_record_idle(const struct matcher *m, const char *source,
+		      unsigned long lineno)
+{
+	return m->found_line == lineno && m->found_source == source &&
+	       !m->found_any && !m->nalways[1];
+}
+
+void match_line(struct matcher *m, const char *source, unsigned long lineno,
+		struct slice line, const struct resource *ctx,
+		const struct when *w, struct input *in)
+{
+	if (match_line_scan(m, source, lineno, line))
+		match_line_rules(m, source, lineno, line, ctx, w, in);
 }
 
 void match_record(struct matcher *m, const struct logrec *r, struct input *in)
 {
 	struct subject s;
-	struct resource own = { NULL, NULL, NULL };
 	struct when w;
 	const char *nl;
 	struct slice first;
@@ -434,8 +534,14 @@ void match_record(struct matcher *m, const struct logrec *r, struct input *in)
 	m->lc.has_msg = m->lc.has_err = m->lc.has_logger = 0;
 	/* A one-line record was just scanned as a line: reuse that scan. */
 	if (r->nlines != 1 || m->found_line != r->line ||
-	    m->found_source != r->source)
+	    m->found_source != r->source) {
 		prefilter_scan(m->pf, r->text.p, r->text.n, m->found);
+		m->found_any = prefilter_any(m->pf, m->found);
+		m->found_line = 0;
+		m->found_source = NULL;
+	}
+	if (!m->found_any && !m->nalways[1])
+		return;
 	memset(&w, 0, sizeof(w));
 	if (r->time.known && r->time.absolute) {
 		w.has_abs = 1;
@@ -447,10 +553,8 @@ void match_record(struct matcher *m, const struct logrec *r, struct input *in)
 	nl = memchr(r->text.p, '\n', r->text.n);
 	first = slice_make(r->text.p, nl ? (size_t)(nl - r->text.p) :
 			   r->text.n);
-	record_resource(r, &own);
-	run_rules(m, &s, own.name ? &own : NULL, r->source, r->line, first,
-		  &w, slice_make("", 0), in);
-	resource_clear(&own);
+	run_rules(m, &s, NULL, r->source, r->line, first, &w,
+		  slice_make("", 0), in, r);
 }
 
 static void object_resource(const struct kobject *o, struct resource *res)
@@ -516,7 +620,7 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 		}
 		run_rules(m, &s, &res, o->source, o->line, slice_make(text.p,
 			  text.len), w.has_abs ? &w : NULL, slice_make("", 0),
-			  NULL);
+			  NULL, NULL);
 	}
 
 	s.target = TARGET_CONDITION;
@@ -534,7 +638,7 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 		object_text(&text, o, &o->conds[i], NULL);
 		run_rules(m, &s, &res, o->source, o->conds[i].line ?
 			  o->conds[i].line : o->line, slice_make(text.p,
-			  text.len), &w, slice_make("", 0), NULL);
+			  text.len), &w, slice_make("", 0), NULL, NULL);
 	}
 	s.kc = NULL;
 	s.target = TARGET_EVENT;
@@ -561,7 +665,7 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 		object_text(&text, o, NULL, e);
 		run_rules(m, &s, &res, e->source ? e->source : o->source,
 			  e->line, slice_make(text.p, text.len), &w,
-			  slice_make("", 0), NULL);
+			  slice_make("", 0), NULL, NULL);
 	}
 	buf_free(&text);
 }

@@ -13,6 +13,7 @@
 #include "findings.h"
 #include "logrec.h"
 #include "object.h"
+#include "prefilter.h"
 #include "input.h"
 #include "rules.h"
 
@@ -44,6 +45,12 @@ struct matcher {
 	const struct graph *graph;	/* for `related:` conditions */
 	struct prefilter *pf;		/* literals of the text and log rules */
 	uint64_t *found;		/* literals found in the current text */
+	int found_any;			/* some bit of found is set */
+	struct pf_block blk;		/* literals of the reader's buffer */
+	const char *win_end;		/* see match_window() */
+	unsigned long win_gen;
+	size_t *always[2];		/* text, log rules without literals */
+	size_t nalways[2];
 	unsigned long found_line;	/* the line found was scanned for */
 	const char *found_source;
 	struct logcache lc;		/* decoded values of the current record */
@@ -64,6 +71,36 @@ void match_free(struct matcher *m);
 void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		struct slice line, const struct resource *ctx,
 		const struct when *w, struct input *in);
+
+/*
+ * The lines given to match_line() from now on lie in a reader's buffer
+ * that holds valid bytes up to end, unchanged while gen stays the same:
+ * the matcher then scans the buffer for literals once, as a block, rather
+ * than line by line. end NULL: each line is scanned alone.
+ */
+void match_window(struct matcher *m, const char *end, unsigned long gen);
+
+/*
+ * The first half of match_line(): find the literals of the line. Returns
+ * whether any rule may match it; when not, match_line_rules() may be
+ * skipped (and the line's time need not be worked out).
+ */
+int match_line_scan(struct matcher *m, const char *source,
+		    unsigned long lineno, struct slice line);
+
+/* The second half: run the rules over the line just scanned. */
+void match_line_rules(struct matcher *m, const char *source,
+		      unsigned long lineno, struct slice line,
+		      const struct resource *ctx, const struct when *w,
+		      struct input *in);
+
+/*
+ * Whether the one-line log record on line lineno of source, just scanned
+ * by match_line_scan(), can match no log rule: match_record() would find
+ * nothing in it.
+ */
+int match_record_idle(const struct matcher *m, const char *source,
+		      unsigned long lineno);
 
 /*
  * Hand the held-back hits on lines from..to (inclusive) to the findings,

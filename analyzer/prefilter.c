@@ -8,11 +8,19 @@
 #include "prefilter.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "util.h"
+
+#ifdef HAVE_HYPERSCAN
+#include <hs.h>
+#endif
+
+/* Hits one block may hold; past this its lines scan themselves. */
+#define PF_MAX_HITS (1u << 18)
 
 #define MIN_LITERAL 3
 #define MAX_ALTS 64
@@ -44,11 +52,21 @@ static size_t shortest(const struct litset *s)
 	return s->n ? m : 0;
 }
 
-/* Keep the better of best and cand (the longer shortest literal). */
+/*
+ * How selective a set is: its shortest literal, less two bytes for each
+ * further alternative (`too many ` beats the six-way group after it:
+ * "certificates" alone is on half the lines of a controller log).
+ */
+static long selectivity(const struct litset *s)
+{
+	return (long)shortest(s) - 2 * ((long)s->n - 1);
+}
+
+/* Keep the better of best and cand. */
 static void keep_better(struct litset *best, struct litset *cand)
 {
 	if (!cand->none && cand->n && (best->none || !best->n ||
-				       shortest(cand) > shortest(best))) {
+				       selectivity(cand) > selectivity(best))) {
 		litset_free(best);
 		*best = *cand;
 		cand->n = 0;
@@ -614,6 +632,8 @@ struct prefilter {
 	struct pf_filter *filters;	/* rules x 2 (text, log) */
 	size_t nrules;
 	int disabled;			/* too many byte classes: pass all */
+	void *hs_db;			/* hs_database_t: block scans */
+	char engine[64];
 };
 
 size_t prefilter_words(const struct prefilter *pf)
@@ -784,6 +804,49 @@ static void build_automaton(struct prefilter *pf, struct pf_builder *b)
 	free(queue);
 }
 
+/*
+ * The same literals for the Hyperscan API, caseless, each under its id.
+ * Where the compile fails (an old CPU, say) the automaton does the block
+ * scans instead: the results are the same.
+ */
+static void hs_build(struct prefilter *pf, const struct pf_builder *b)
+{
+#ifdef HAVE_HYPERSCAN
+	unsigned *flags, *ids;
+	size_t *lens, i;
+	hs_database_t *db = NULL;
+	hs_compile_error_t *err = NULL;
+
+	if (!b->n || pf->disabled || getenv("KTRIAGE_NO_HYPERSCAN"))
+		return;
+	flags = xmalloc(b->n * sizeof(*flags));
+	ids = xmalloc(b->n * sizeof(*ids));
+	lens = xmalloc(b->n * sizeof(*lens));
+	for (i = 0; i < b->n; i++) {
+		flags[i] = HS_FLAG_CASELESS;
+		ids[i] = (unsigned)i;
+		lens[i] = strlen(b->lits[i]);
+	}
+	if (hs_compile_lit_multi((const char *const *)b->lits, flags, ids,
+				 lens, (unsigned)b->n, HS_MODE_BLOCK, NULL, &db,
+				 &err) == HS_SUCCESS) {
+		const char *v = hs_version();
+
+		pf->hs_db = db;
+		snprintf(pf->engine, sizeof(pf->engine), "hyperscan-api %.*s",
+			 (int)strcspn(v, " "), v);
+	} else {
+		hs_free_compile_error(err);
+	}
+	free(flags);
+	free(ids);
+	free(lens);
+#else
+	(void)pf;
+	(void)b;
+#endif
+}
+
 struct prefilter *prefilter_build(const struct ruleset *rs)
 {
 	struct prefilter *pf = xcalloc(1, sizeof(*pf));
@@ -799,6 +862,8 @@ struct prefilter *prefilter_build(const struct ruleset *rs)
 			    &b);
 	}
 	build_automaton(pf, &b);
+	snprintf(pf->engine, sizeof(pf->engine), "aho-corasick");
+	hs_build(pf, &b);
 	for (i = 0; i < b.n; i++)
 		free(b.lits[i]);
 	free(b.lits);
@@ -825,6 +890,9 @@ void prefilter_free(struct prefilter *pf)
 	free(pf->out);
 	free(pf->out_next);
 	free(pf->out_link);
+#ifdef HAVE_HYPERSCAN
+	hs_free_database(pf->hs_db);
+#endif
 	free(pf);
 }
 
@@ -854,6 +922,163 @@ void prefilter_scan(const struct prefilter *pf, const char *p, size_t n,
 			mark(pf, st, found);
 		}
 	}
+}
+
+/* ---- block scans ---- */
+
+void prefilter_block_init(const struct prefilter *pf, struct pf_block *b)
+{
+	memset(b, 0, sizeof(*b));
+#ifdef HAVE_HYPERSCAN
+	if (pf && pf->hs_db) {
+		hs_scratch_t *sc = NULL;
+
+		if (hs_alloc_scratch(pf->hs_db, &sc) == HS_SUCCESS)
+			b->scratch = sc;
+	}
+#else
+	(void)pf;
+#endif
+}
+
+void prefilter_block_free(struct pf_block *b)
+{
+#ifdef HAVE_HYPERSCAN
+	hs_free_scratch(b->scratch);
+#endif
+	free(b->hits);
+	memset(b, 0, sizeof(*b));
+}
+
+static int add_hit(struct pf_block *b, size_t end, uint32_t id)
+{
+	if (b->nhits >= PF_MAX_HITS) {
+		b->full = 1;
+		return 1;
+	}
+	if (b->nhits == b->cap)
+		b->hits = xgrow(b->hits, &b->cap, b->nhits + 1,
+				sizeof(*b->hits));
+	b->hits[b->nhits].end = (uint32_t)end;
+	b->hits[b->nhits].id = id;
+	b->nhits++;
+	return 0;
+}
+
+#ifdef HAVE_HYPERSCAN
+static int on_hs_match(unsigned id, unsigned long long from,
+		       unsigned long long to, unsigned flags, void *ctx)
+{
+	(void)from;
+	(void)flags;
+	return add_hit(ctx, (size_t)to, id);
+}
+#endif
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct pf_hit *x = a, *y = b;
+
+	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+void prefilter_block_scan(const struct prefilter *pf, struct pf_block *b,
+			  const char *p, size_t n, unsigned long gen)
+{
+	size_t i;
+
+	b->base = p;
+	b->n = n;
+	b->gen = gen;
+	b->nhits = b->next = 0;
+	b->full = 0;
+	if (!pf || pf->disabled || n > UINT32_MAX) {
+		b->full = 1;
+		return;
+	}
+#ifdef HAVE_HYPERSCAN
+	if (pf->hs_db && b->scratch) {
+		if (hs_scan(pf->hs_db, p, (unsigned)n, 0, b->scratch,
+			    on_hs_match, b) != HS_SUCCESS && !b->full)
+			b->full = 1;
+		goto sort;
+	}
+#endif
+	{
+		const unsigned char *s = (const unsigned char *)p;
+		const int32_t *next = pf->next;
+		size_t k = pf->nclasses;
+		int32_t st = 0;
+
+		for (i = 0; i < n && !b->full; i++) {
+			st = next[(size_t)st * k + pf->cls[s[i]]];
+			if (st < 0) {
+				int32_t t;
+
+				st &= 0x7fffffff;
+				for (t = st; t >= 0; t = pf->out_link[t]) {
+					uint32_t o;
+
+					for (o = pf->out[t]; o;
+					     o = pf->out_next[o - 1])
+						add_hit(b, i + 1, o - 1);
+				}
+			}
+		}
+	}
+#ifdef HAVE_HYPERSCAN
+sort:
+#endif
+	for (i = 1; i < b->nhits; i++)
+		if (b->hits[i].end < b->hits[i - 1].end) {
+			qsort(b->hits, b->nhits, sizeof(*b->hits), hit_cmp);
+			break;
+		}
+}
+
+int prefilter_block_covers(const struct pf_block *b, const char *p, size_t n,
+			   unsigned long gen)
+{
+	uintptr_t lo = (uintptr_t)b->base, x = (uintptr_t)p;
+
+	return b->base && b->gen == gen && x >= lo && x + n <= lo + b->n;
+}
+
+int prefilter_any(const struct prefilter *pf, const uint64_t *found)
+{
+	size_t i, n = prefilter_words(pf);
+
+	for (i = 0; i < n; i++)
+		if (found[i])
+			return 1;
+	return 0;
+}
+
+int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
+			 const char *p, size_t n, uint64_t *found)
+{
+	size_t lo = (size_t)(p - b->base), hi = lo + n;
+	int any = 0;
+
+	if (b->full) {
+		prefilter_scan(pf, p, n, found);
+		return prefilter_any(pf, found);
+	}
+	memset(found, 0, prefilter_words(pf) * sizeof(*found));
+	while (b->next < b->nhits && b->hits[b->next].end <= lo)
+		b->next++;
+	for (; b->next < b->nhits && b->hits[b->next].end <= hi; b->next++) {
+		uint32_t id = b->hits[b->next].id;
+
+		found[id / 64] |= (uint64_t)1 << (id % 64);
+		any = 1;
+	}
+	return any;
+}
+
+const char *prefilter_engine(const struct prefilter *pf)
+{
+	return pf ? pf->engine : "none";
 }
 
 static int has(const uint64_t *found, uint32_t id)

@@ -37,6 +37,56 @@ void prefilter_scan(const struct prefilter *pf, const char *p, size_t n,
 int prefilter_candidate(const struct prefilter *pf, size_t rule,
 			enum target t, const uint64_t *found);
 
+/*
+ * Block scanning: one pass over many lines at once (a reader's buffer),
+ * remembering where each literal ends; the lines of the block then take
+ * their literals from it in order. With the Hyperscan API (Vectorscan or
+ * Hyperscan, built with HAVE_HYPERSCAN) the block pass runs on its SIMD
+ * literal matcher, otherwise on the Aho-Corasick automaton.
+ */
+struct pf_hit {
+	uint32_t end;		/* offset just past the literal in the block */
+	uint32_t id;		/* literal */
+};
+
+struct pf_block {
+	const char *base;	/* the block scanned last */
+	size_t n;
+	unsigned long gen;	/* the reader's buffer generation it is from */
+	struct pf_hit *hits;	/* in order of end */
+	size_t nhits, cap;
+	size_t next;		/* first hit not yet handed to a line */
+	void *scratch;		/* the engine's per-scanner space */
+	int full;		/* hits were dropped: lines scan themselves */
+};
+
+void prefilter_block_init(const struct prefilter *pf, struct pf_block *b);
+void prefilter_block_free(struct pf_block *b);
+
+/* Scan p[0..n) (whole lines) as a block; gen is the caller's tag. */
+void prefilter_block_scan(const struct prefilter *pf, struct pf_block *b,
+			  const char *p, size_t n, unsigned long gen);
+
+/*
+ * Whether the line p[0..n) lies inside the block last scanned with tag
+ * gen (and after the lines already asked for).
+ */
+int prefilter_block_covers(const struct pf_block *b, const char *p, size_t n,
+			   unsigned long gen);
+
+/*
+ * Set found to the literals of the line p[0..n), which the block covers;
+ * lines must be asked for in order. Returns whether any literal is there.
+ */
+int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
+			 const char *p, size_t n, uint64_t *found);
+
+/* Whether any bit of found is set. */
+int prefilter_any(const struct prefilter *pf, const uint64_t *found);
+
+/* The engine the block scans run on: "vectorscan 5.4.9", "aho-corasick". */
+const char *prefilter_engine(const struct prefilter *pf);
+
 /* Whether rule i has a literal for target t (for lint). */
 int prefilter_has_literal(const struct prefilter *pf, size_t rule,
 			  enum target t);

@@ -7,6 +7,12 @@
 set -u
 
 need="gcc make pkg-config libpcre2-dev libyaml-dev zlib1g-dev libcjson-dev libcmocka-dev libssl-dev openssl time ${DEPS_EXTRA:-}"
+# Optional accelerators (issue #9): the Hyperscan API (Vectorscan) and
+# ISA-L with its igzip tool. Installed where Debian has them (Vectorscan
+# is not built for every architecture); without them ktriage builds and
+# works, with Aho-Corasick and zlib. DEPS_OPTIONAL=0 leaves them out.
+optional="libvectorscan-dev libisal-dev isal"
+[ "${DEPS_OPTIONAL:-1}" = 0 ] && optional=""
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -30,7 +36,29 @@ else
 	exit 0
 fi
 
-[ -z "$missing" ] && exit 0
+# Optional packages: tried one by one after the required ones, never fatal.
+install_optional() {
+	[ -n "$optional" ] && command -v apt-get >/dev/null 2>&1 || return 0
+	for p in $optional; do
+		case "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" in
+		*"install ok installed"*) continue ;;
+		esac
+		apt-cache show "$p" >/dev/null 2>&1 || continue
+		if [ "$(id -u)" -eq 0 ]; then
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$p" >/dev/null 2>&1 &&
+				echo "ktriage: installed optional $p"
+		elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+			sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$p" >/dev/null 2>&1 &&
+				echo "ktriage: installed optional $p"
+		fi
+	done
+	return 0
+}
+
+if [ -z "$missing" ]; then
+	install_optional
+	exit 0
+fi
 
 line="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" -eq 0 ]; then
@@ -57,3 +85,4 @@ if ! $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&
 	fi
 fi
 echo "ktriage: build dependencies installed"
+install_optional

@@ -12,7 +12,15 @@ cd "$root" || exit 2
 build=${1:-$(dirname "${KTRIAGE:-build/ktriage}")}
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 CC=${CC:-cc}
-pkgs=$(sed -n 's/^PKGS *= *//p' Makefile)
+if [ -f "$build/flags" ]; then
+	# The flags the build was made with (optional libraries included).
+	cflags=$(sed -n 1p "$build/flags")
+	libs=$(sed -n 2p "$build/flags")
+else
+	pkgs=$(sed -n 's/^PKGS *= *//p' Makefile)
+	cflags=$(pkg-config --cflags $pkgs)
+	libs="$(pkg-config --libs $pkgs) -lm"
+fi
 san=""
 case "$build" in *asan*) san="-fsanitize=address,undefined -fno-sanitize-recover=all" ;; esac
 tmp=$(mktemp -d)
@@ -25,9 +33,9 @@ for dir in tests/fuzz/regress/*/; do
 	bin="$tmp/fuzz_$t"
 	# shellcheck disable=SC2086
 	if ! $CC -std=c11 -g -O1 -D_GNU_SOURCE -Ianalyzer -I"$build" $san \
-		$(pkg-config --cflags $pkgs) -o "$bin" "$src" tests/fuzz/standalone.c \
+		$cflags -o "$bin" "$src" tests/fuzz/standalone.c \
 		"$build/obj/rules_embedded.o" "$build/libktriage.a" \
-		$(pkg-config --libs $pkgs) -lm >"$tmp/cc.log" 2>&1; then
+		$libs >"$tmp/cc.log" 2>&1; then
 		echo "$t: FAILED to build"
 		sed 's/^/    /' "$tmp/cc.log" | head -20
 		status=1
