@@ -523,6 +523,23 @@ static void line_when(struct line_clock *c, struct slice line,
 	}
 }
 
+/* When the log record being read was written. */
+static void record_when(const struct logparser *p, struct when *w)
+{
+	struct logtime t;
+
+	memset(w, 0, sizeof(*w));
+	if (!logrec_current_time(p, &t) || !t.known)
+		return;
+	if (t.absolute) {
+		w->has_abs = 1;
+		w->abs_lo = w->abs_hi = t.ms;
+	} else {
+		w->has_yl = 1;
+		w->yl = t;
+	}
+}
+
 static double monotonic_now(void)
 {
 	struct timespec ts;
@@ -600,7 +617,6 @@ static void on_entry(struct entry *e, void *ctx)
 			buf_free(&where);
 		}
 		ctx_update(&dc, line);
-		line_when(&lw, line, &w);
 		if (maybe_prompt(line) && gettable_prompt_parse(line, &pr)) {
 			int t = prompt_type(&pr);
 
@@ -621,17 +637,23 @@ static void on_entry(struct entry *e, void *ctx)
 				seg_start(&sg, (enum content_type)sig);
 			}
 		}
+		/* A log's lines take their record's time, when needed. */
+		if (!sg.log)
+			line_when(&lw, line, &w);
 		/*
 		 * The parser first (parsers read prompts too: -n, the name,
 		 * the kind): a log record it completes is matched before this
 		 * line, whose literal scan it can then reuse.
 		 */
 		seg_line(&sg, line, l.lineno);
-		if (match_line_scan(&a->matcher, sg.path, l.lineno, line))
+		if (match_line_scan(&a->matcher, sg.path, l.lineno, line)) {
+			if (sg.log)
+				record_when(sg.log, &w);
 			match_line_rules(&a->matcher, sg.path, l.lineno, line,
 					 dc.res.name ? &dc.res : NULL,
 					 w.has_abs || w.has_yl ? &w : NULL,
 					 e->input);
+		}
 		if (sg.narr)
 			attribute_hits(&sg, l.lineno);
 	}

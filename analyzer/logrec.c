@@ -233,8 +233,12 @@ static void scan_pairs(struct logrec *r, const char *p, const char *end,
 	}
 }
 
-/* {"ts":…,"msg":…,…} */
-static int scan_json(struct logrec *r, const char *p, const char *end)
+/*
+ * {"ts":…,"msg":…,…}. head_only: stop at the time (a light record, see
+ * logrec_idle()).
+ */
+static int scan_json(struct logrec *r, const char *p, const char *end,
+		     int head_only)
 {
 	if (p >= end || *p != '{')
 		return 0;
@@ -305,6 +309,11 @@ static int scan_json(struct logrec *r, const char *p, const char *end)
 		} else {
 			add_kv(r, k, v, quoted);
 		}
+		if (head_only && r->time.known) {
+			r->fmt = LOGFMT_JSON;
+			r->light = 1;
+			return 1;
+		}
 	}
 	r->fmt = LOGFMT_JSON;
 	r->level = r->err.n ? 'E' : 'I';
@@ -341,7 +350,7 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 		r->time.known = 1;
 	}
 	if (p < end && *p == '{')
-		return scan_json(r, p, end);
+		return scan_json(r, p, end, head_only);
 	/* Lmmdd hh:mm:ss.uuuuuu pid file:line] */
 	if (end - p < 30 || !strchr("IWEF", *p) || !all_digits(p + 1, 4) ||
 	    p[5] != ' ' || !all_digits(p + 6, 2) || p[8] != ':' ||
@@ -684,6 +693,16 @@ void logrec_idle(struct logparser *p, int (*idle)(void *ctx,
 						  unsigned long line))
 {
 	p->idle = idle;
+}
+
+int logrec_current_time(const struct logparser *p, struct logtime *t)
+{
+	int last_mon = p->last_mon, year_offset = p->year_offset;
+
+	if (!p->pending)
+		return 0;
+	return logrec_line_time(slice_make(p->text.p, p->text.len), t,
+				&last_mon, &year_offset);
 }
 
 void logrec_end(struct logparser *p)

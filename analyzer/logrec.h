@@ -86,6 +86,13 @@ void logrec_line(struct logparser *p, struct slice line, unsigned long lineno);
 void logrec_idle(struct logparser *p, int (*idle)(void *ctx,
 						  unsigned long line));
 void logrec_end(struct logparser *p);
+
+/*
+ * The time of the record the last line fed belongs to (its first line's
+ * header), without changing the parser's state. Returns 0 when that line
+ * is not part of a record or the record has no time.
+ */
+int logrec_current_time(const struct logparser *p, struct logtime *t);
 void logrec_free(struct logparser *p);
 
 /*
