@@ -239,6 +239,50 @@ static char *field_dup(const struct kobject *o, const char *path)
 	return n && n->value ? xstrdup(n->value) : NULL;
 }
 
+/*
+ * Remember where an object began and what it is about: held-back hits on
+ * its lines go to it.
+ */
+static struct arrival *add_arrival(struct segment *sg, unsigned long line)
+{
+	struct arrival *ar;
+
+	sg->arr = xgrow(sg->arr, &sg->caparr, sg->narr + 1, sizeof(*sg->arr));
+	ar = &sg->arr[sg->narr++];
+	memset(ar, 0, sizeof(*ar));
+	ar->line = line;
+	return ar;
+}
+
+/* Whether an object of this kind is wanted (parse_ctx.wanted). */
+static int object_wanted(const char *kind, struct slice text, void *ctx)
+{
+	struct segment *sg = ctx;
+
+	if (!strcmp(kind, "Event") ||
+	    memmem(text.p, text.n, "acme.cert-manager.io/http01-solver", 34) ||
+	    memmem(text.p, text.n, "cm-acme-http-solver-", 20))
+		return 1;
+	return keep_kind(sg->a, kind, NULL, 0);
+}
+
+/* An object read but not built: counted, and its lines' hits go to it. */
+static void on_skipped(const char *kind, const char *ns, const char *name,
+		       unsigned long line, void *ctx)
+{
+	struct segment *sg = ctx;
+
+	sg->a->objects_read++;
+	sg->a->objects_dropped++;
+	if (sg->a->matcher.defer) {
+		struct arrival *ar = add_arrival(sg, line);
+
+		ar->res.kind = kind ? xstrdup(kind) : NULL;
+		ar->res.ns = ns ? xstrdup(ns) : NULL;
+		ar->res.name = name ? xstrdup(name) : NULL;
+	}
+}
+
 static void on_object(struct kobject *obj, void *ctx)
 {
 	struct segment *sg = ctx;
@@ -247,17 +291,13 @@ static void on_object(struct kobject *obj, void *ctx)
 	sg->a->objects_read++;
 	if (!keep_object(sg->a, obj)) {
 		/* No rule and no chain looks at this kind: read, not kept. */
-		sg->a->objects_dropped++;
+		sg->a->objects_read--;
+		on_skipped(obj->kind, obj->ns, obj->name, obj->line, ctx);
 		kobject_free(obj);
 		return;
 	}
 	if (sg->a->matcher.defer) {
-		/* Remember where it began and what it is about. */
-		sg->arr = xgrow(sg->arr, &sg->caparr, sg->narr + 1,
-				sizeof(*sg->arr));
-		ar = &sg->arr[sg->narr++];
-		memset(ar, 0, sizeof(*ar));
-		ar->line = obj->line;
+		ar = add_arrival(sg, obj->line);
 		if (obj->kind && !strcmp(obj->kind, "Event")) {
 			ar->res.kind = field_dup(obj, "involvedObject.kind");
 			ar->res.ns = field_dup(obj, "involvedObject.namespace");
@@ -582,6 +622,8 @@ static void on_entry(struct entry *e, void *ctx)
 	sg.pc.in = e->input;
 	sg.pc.on_object = on_object;
 	sg.pc.on_event = on_event;
+	sg.pc.wanted = object_wanted;
+	sg.pc.on_skipped = on_skipped;
 	sg.pc.ctx = &sg;
 	seg_start(&sg, detect_content(e->name, (const char *)head, n));
 	memset(&dc, 0, sizeof(dc));

@@ -256,12 +256,151 @@ static void error_at(const struct jsondoc *p, const char *err,
 	*col = (bol ? 1 : p->cap_col) + (unsigned long)(off - bol);
 }
 
+/* The end of the string that starts at s[i] (a quote), or n. */
+static size_t string_end(const char *s, size_t i, size_t n)
+{
+	for (i++; i < n;) {
+		const char *q = memchr(s + i, '"', n - i);
+		size_t k, bs = 0;
+
+		if (!q)
+			return n;
+		k = (size_t)(q - s);
+		while (k - bs > i && s[k - bs - 1] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return k + 1;
+		i = k + 1;
+	}
+	return n;
+}
+
+/* A plain string value (no escapes) at s[i], as a NUL-ended copy. */
+static int plain_string(const char *s, size_t i, size_t n, char *out,
+			size_t cap, size_t *next)
+{
+	size_t e;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
+			 s[i] == '\r'))
+		i++;
+	if (i >= n || s[i] != '"')
+		return 0;
+	e = string_end(s, i, n);
+	if (e > n || e - i - 2 >= cap || memchr(s + i + 1, '\\', e - i - 2))
+		return 0;
+	memcpy(out, s + i + 1, e - i - 2);
+	out[e - i - 2] = '\0';
+	*next = e;
+	return 1;
+}
+
+struct ident {
+	char kind[128], ns[256], name[256];
+};
+
+/*
+ * The kind, namespace and name of the object in s[0..n), read by one
+ * flat pass without building it: "kind" at depth 1, "name" and
+ * "namespace" in the depth-1 "metadata". Returns 0 when the text is not
+ * an object with a plain kind (the caller then parses it).
+ */
+static int peek_ident(const char *s, size_t n, struct ident *id)
+{
+	size_t i = 0;
+	unsigned long depth = 0;
+	int in_meta = 0, key_next = 0, meta_done = 0;
+
+	memset(id, 0, sizeof(*id));
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '"') {
+			size_t e = string_end(s, i, n), j = e, used;
+			char key[16];
+			size_t kl = e - i - 2;
+
+			if (e > n)
+				return 0;
+			for (; j < n && (s[j] == ' ' || s[j] == '\n' ||
+					 s[j] == '\t' || s[j] == '\r'); j++)
+				;
+			if (!key_next || j >= n || s[j] != ':') {
+				i = e;
+				key_next = 0;
+				continue;
+			}
+			key_next = 0;
+			if (kl >= sizeof(key)) {
+				i = j + 1;
+				continue;
+			}
+			memcpy(key, s + i + 1, kl);
+			key[kl] = '\0';
+			i = j + 1;
+			if (depth == 1 && !strcmp(key, "kind")) {
+				if (!plain_string(s, i, n, id->kind,
+						  sizeof(id->kind), &used))
+					return 0;
+				i = used;
+			} else if (depth == 1 && !strcmp(key, "metadata")) {
+				while (i < n && (s[i] == ' ' || s[i] == '\n' ||
+						 s[i] == '\t' || s[i] == '\r'))
+					i++;
+				in_meta = i < n && s[i] == '{';
+			} else if (depth == 2 && in_meta &&
+				   (!strcmp(key, "name") ||
+				    !strcmp(key, "namespace"))) {
+				char *dst = key[4] ? id->ns : id->name;
+
+				if (plain_string(s, i, n, dst, sizeof(id->ns),
+						 &used))
+					i = used;
+			}
+			continue;
+		}
+		if (c == '{') {
+			depth++;
+			key_next = 1;
+		} else if (c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (!depth)
+				return 0;
+			depth--;
+			if (depth == 1 && in_meta) {
+				in_meta = 0;
+				meta_done = 1;
+			}
+		} else if (c == ',') {
+			key_next = 1;
+			/* kubectl writes kind and metadata first: done. */
+			if (depth == 1 && meta_done && id->kind[0])
+				break;
+		}
+		i++;
+	}
+	return id->kind[0] && !str_ends(id->kind, "List") && s[0] == '{';
+}
+
 static void parse_elem(struct jsondoc *p)
 {
-	cJSON *j = cJSON_ParseWithLength(p->cap.p, p->cap.len);
+	cJSON *j;
 	struct conv cv;
 	struct fnode *tree;
+	struct ident id;
 
+	/* An object nobody wants is not built: its kind says so. */
+	if (p->pc.wanted && peek_ident(p->cap.p, p->cap.len, &id) &&
+	    !p->pc.wanted(id.kind, slice_make(p->cap.p, p->cap.len),
+			  p->pc.ctx)) {
+		if (p->pc.on_skipped)
+			p->pc.on_skipped(id.kind, id.ns[0] ? id.ns : NULL,
+					 id.name[0] ? id.name : NULL,
+					 p->cap_line, p->pc.ctx);
+		return;
+	}
+	j = cJSON_ParseWithLength(p->cap.p, p->cap.len);
 	if (!j) {
 		const char *err = cJSON_GetErrorPtr();
 		unsigned long line, col;
@@ -474,6 +613,23 @@ void jsondoc_line(struct jsondoc *p, struct slice line, unsigned long lineno)
 	for (; i < line.n; i++) {
 		char c = s[i];
 
+		if (p->in_str && !p->esc && !p->k_in && c != '"' &&
+		    c != '\\') {
+			/* The body of a string: jump to its end or escape. */
+			const char *q = memchr(s + i, '"', line.n - i);
+			const char *bs = memchr(s + i, '\\', (q ? (size_t)(
+				q - s) : line.n) - i);
+
+			q = bs ? bs : q;
+			if (!q)
+				break;
+			i = (size_t)(q - s);
+			c = *q;
+		} else if (!p->in_str && c == ' ') {
+			while (i + 1 < line.n && s[i + 1] == ' ')
+				i++;
+			continue;
+		}
 		if (p->in_str) {
 			if (p->esc) {
 				p->esc = 0;

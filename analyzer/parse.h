@@ -38,6 +38,15 @@ struct parse_ctx {
 	const char *resource_hint;
 	/* Bounds: the most bytes one object may take before it is dropped. */
 	size_t max_object_bytes;
+	/*
+	 * Optional: whether an object of this kind, whose source text is
+	 * text, is wanted at all. When it says 0, a parser that can tell an
+	 * object's kind, namespace and name without building it (JSON) calls
+	 * on_skipped instead of on_object.
+	 */
+	int (*wanted)(const char *kind, struct slice text, void *ctx);
+	void (*on_skipped)(const char *kind, const char *ns, const char *name,
+			   unsigned long line, void *ctx);
 };
 
 #include <stdarg.h>

@@ -708,6 +708,76 @@ static void test_big_list_bounded(void **state)
 	run_free(&r);
 }
 
+/* parse_ctx.wanted: Pods are not wanted; on_skipped records them. */
+static int no_pods(const char *kind, struct slice text, void *ctx)
+{
+	(void)text;
+	(void)ctx;
+	return strcmp(kind, "Pod") != 0;
+}
+
+static void on_skip(const char *kind, const char *ns, const char *name,
+		    unsigned long line, void *ctx)
+{
+	struct run *r = ctx;
+
+	buf_addf(&r->warns, "skipped %s/%s/%s@%lu;", kind, ns ? ns : "-",
+		 name ? name : "-", line);
+}
+
+/*
+ * An object nobody wants is not built: its kind, namespace and name are
+ * read by a flat pass, past nested values, escaped quotes and keys that
+ * look like the ones it wants; wanted objects are parsed as before.
+ */
+static void test_skip_unwanted(void **state)
+{
+	static const char text[] =
+		"{\n"
+		"  \"apiVersion\": \"v1\",\n"
+		"  \"items\": [\n"
+		"    {\n"
+		"      \"apiVersion\": \"v1\",\n"
+		"      \"kind\": \"Pod\",\n"
+		"      \"metadata\": {\n"
+		"        \"annotations\": {\"name\": \"not-this\", \"x\": \"a \\\"quoted\\\" {value\"},\n"
+		"        \"name\": \"web-7d9f8\",\n"
+		"        \"namespace\": \"shop\"\n"
+		"      },\n"
+		"      \"spec\": {\"name\": \"spec-name\", \"kind\": \"Nope\"}\n"
+		"    },\n"
+		"    {\"kind\": \"Challenge\", \"apiVersion\": \"acme.cert-manager.io/v1\",\n"
+		"     \"metadata\": {\"name\": \"web-tls-1-2-3\", \"namespace\": \"shop\"}},\n"
+		"    {\"metadata\": {\"namespace\": \"kube-system\", \"name\": \"dns\"}, \"kind\": \"Pod\"},\n"
+		"    {\"kind\": \"Po\\u0064\", \"metadata\": {\"name\": \"escaped-kind\"}},\n"
+		"    {\"kind\": \"Pod\", \"metadata\": \"odd\", \"spec\": {\"name\": \"x\"}}\n"
+		"  ],\n"
+		"  \"kind\": \"List\"\n"
+		"}\n";
+	struct run r;
+	struct parse_ctx pc;
+	struct jsondoc *p;
+
+	(void)state;
+	init_run(&r, &pc, 0);
+	pc.wanted = no_pods;
+	pc.on_skipped = on_skip;
+	p = jsondoc_new(&pc);
+	feed_json(p, text);
+	jsondoc_end(p);
+	jsondoc_free(p);
+	summarize(&r);
+	/* The escaped kind cannot be read flat: it is parsed (and kept). */
+	assert_string_equal(buf_str(&r.got),
+			    "Challenge/shop/web-tls-1-2-3@14;"
+			    "Pod/-/escaped-kind@17;");
+	assert_string_equal(buf_str(&r.warns),
+			    "skipped Pod/shop/web-7d9f8@4;"
+			    "skipped Pod/kube-system/dns@16;"
+			    "skipped Pod/-/-@18;");
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_big_list_bounded),
+		cmocka_unit_test(test_skip_unwanted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
