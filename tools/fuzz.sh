@@ -44,10 +44,15 @@ for src in analyzer/*.c build/rules_embedded.c; do
 done
 
 targets=${*:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||')}
-status=0
+jobs=${FUZZ_JOBS:-1}
 for t in $targets; do
+	"$CC_FUZZ" $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs $libs -o "$out/fuzz_$t" || exit 2
+done
+
+# run_one TARGET: fuzz it for $secs; exit status 1 when it found something.
+run_one() {
+	t=$1
 	bin="$out/fuzz_$t"
-	"$CC_FUZZ" $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs $libs -o "$bin" || exit 2
 	corpus="$out/corpus/$t"
 	mkdir -p "$corpus"
 	# Seeds: the samples, archives of them, and the target's own seeds.
@@ -60,15 +65,34 @@ for t in $targets; do
 			gzip -c "$corpus/samples.tar" >"$corpus/samples.tar.gz"
 		fi
 	fi
-	echo "fuzz: $t for ${secs}s"
 	if ! "$bin" "$corpus" -max_total_time="$secs" -rss_limit_mb=2048 \
 		-timeout=10 -max_len=1048576 -artifact_prefix="$out/crash-$t-" \
-		-print_final_stats=0 >"$out/fuzz-$t.log" 2>&1; then
+		-print_final_stats=1 >"$out/fuzz-$t.log" 2>&1; then
 		echo "fuzz: $t FAILED; see $out/fuzz-$t.log and $out/crash-$t-*"
 		tail -n 30 "$out/fuzz-$t.log"
-		status=1
-	else
-		grep -E '^#[0-9]+.*(DONE|pulse)' "$out/fuzz-$t.log" | tail -n 1
+		return 1
 	fi
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz-$t.log")
+	echo "fuzz: $t: ${secs}s, ${runs:-?} runs, nothing found ($(grep -E '^#[0-9]+.*DONE' "$out/fuzz-$t.log" | tail -n 1 | sed 's/  */ /g'))"
+	return 0
+}
+
+# FUZZ_JOBS targets at a time (CI gives two, one per core).
+status=0
+set -- $targets
+while [ $# -gt 0 ]; do
+	pids=""
+	i=0
+	while [ $i -lt "$jobs" ] && [ $# -gt 0 ]; do
+		echo "fuzz: $1 for ${secs}s"
+		run_one "$1" >"$out/result-$1.txt" 2>&1 &
+		pids="$pids $!:$1"
+		shift
+		i=$((i + 1))
+	done
+	for pt in $pids; do
+		wait "${pt%%:*}" || status=1
+		cat "$out/result-${pt#*:}.txt"
+	done
 done
 exit $status
