@@ -209,13 +209,26 @@ static void timespan_note(struct timespan *t, const struct when *w)
 	}
 }
 
-static void add_evidence(struct finding *f, const char *source,
-			 unsigned long line, struct slice text,
-			 const struct when *w, unsigned long weight)
+static void add_evidence(struct findings *fs, struct finding *f,
+			 const char *source, unsigned long line,
+			 struct slice text, const struct when *w,
+			 unsigned long weight)
 {
 	struct evidence *e = NULL;
-	uint64_t key = evidence_key(slice_trim(text));
+	uint64_t key;
 	size_t i;
+
+	if (fs->last.p == text.p && fs->last.n == text.n &&
+	    fs->last.source == source && fs->last.line == line && text.p) {
+		key = fs->last.key;
+	} else {
+		key = evidence_key(slice_trim(text));
+		fs->last.p = text.p;
+		fs->last.n = text.n;
+		fs->last.source = source;
+		fs->last.line = line;
+		fs->last.key = key;
+	}
 
 	for (i = 0; i < f->nev; i++)
 		if (f->ev[i].key == key)
@@ -373,7 +386,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 	weight = w && w->weight ? w->weight : 1;
 	f->count += weight;
 	timespan_note(&f->when, w);
-	add_evidence(f, source, line, text, w, weight);
+	add_evidence(fs, f, source, line, text, w, weight);
 	for (i = 0; i < ncaps; i++)
 		add_capture(f, caps[i].name, caps[i].value);
 	return f;

@@ -118,6 +118,14 @@ struct findings {
 	struct hmap index;
 	size_t max;		/* most findings kept; 0: FINDINGS_DEFAULT_MAX */
 	unsigned long dropped;	/* hits that would have made a new finding */
+	/* The evidence key of the text hit last: every rule that hits one
+	 * line hands over the same text. */
+	struct {
+		const char *p, *source;
+		size_t n;
+		unsigned long line;
+		uint64_t key;
+	} last;
 };
 
 void findings_init(struct findings *fs);

@@ -44,6 +44,73 @@ static void always_lists(struct matcher *m)
 	}
 }
 
+/* The kinds a condition requires at its top (kind: X, or in an all:). */
+static int top_kinds(const struct cond *c, const char ***out, size_t *n,
+		     size_t *cap)
+{
+	size_t i, k;
+
+	if (!c)
+		return 0;
+	if (c->op == COND_FIELD && !strcmp(c->field, "kind") && !c->nocase &&
+	    (c->cmp == CMP_EQ || c->cmp == CMP_IN) && c->nstrs) {
+		for (k = 0; k < c->nstrs; k++) {
+			*out = xgrow(*out, cap, *n + 2, sizeof(**out));
+			(*out)[(*n)++] = c->strs[k];
+			(*out)[*n] = NULL;
+		}
+		return 1;
+	}
+	if (c->op == COND_ALL)
+		for (i = 0; i < c->nkids; i++)
+			if (top_kinds(c->kids[i], out, n, cap))
+				return 1;
+	return 0;
+}
+
+/*
+ * For object (t 0) and condition (t 1) clauses: the kinds each rule can
+ * match at all, so an object of another kind skips the rule at once.
+ */
+static void kind_lists(struct matcher *m)
+{
+	size_t t, i, j;
+
+	for (t = 0; t < 2; t++) {
+		enum target tg = t ? TARGET_CONDITION : TARGET_OBJECT;
+
+		m->kinds[t] = xcalloc(m->rs->n ? m->rs->n : 1,
+				      sizeof(*m->kinds[t]));
+		for (i = 0; i < m->rs->n; i++) {
+			const struct rule *r = &m->rs->rules[i];
+			const char **ks = NULL;
+			size_t n = 0, cap = 0;
+			int any = 0;
+
+			for (j = 0; j < r->nclauses && !any; j++)
+				if (r->clauses[j].target == tg &&
+				    !top_kinds(r->clauses[j].where, &ks, &n,
+					       &cap))
+					any = 1;
+			if (any || !n) {
+				free(ks);
+				ks = NULL;
+			}
+			m->kinds[t][i] = ks;
+		}
+	}
+}
+
+static int kind_in(const char *const *ks, const char *kind)
+{
+	if (!kind)
+		return 0;
+	for (; *ks; ks++)
+		if (!strcmp(*ks, kind))
+			return 1;
+	return 0;
+}
+
 void match_init(struct matcher *m, const struct ruleset *rs,
 		struct findings *fs)
 {
@@ -55,6 +122,9 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
 	prefilter_block_init(m->pf, &m->blk);
 	always_lists(m);
+	kind_lists(m);
+	m->mark = xcalloc(rs->n ? rs->n : 1, sizeof(*m->mark));
+	m->cand = xcalloc(rs->n ? rs->n : 1, sizeof(*m->cand));
 	if (!m->md) {
 		fprintf(stderr, "ktriage: error: out of memory (pcre2)\n");
 		abort();
@@ -82,6 +152,15 @@ void match_free(struct matcher *m)
 	free(m->found);
 	free(m->always[0]);
 	free(m->always[1]);
+	for (i = 0; i < 2; i++) {
+		size_t k;
+
+		for (k = 0; m->kinds[i] && k < m->rs->n; k++)
+			free(m->kinds[i][k]);
+		free(m->kinds[i]);
+	}
+	free(m->mark);
+	free(m->cand);
 	buf_free(&m->lc.msg);
 	buf_free(&m->lc.err);
 	buf_free(&m->lc.logger);
@@ -386,6 +465,54 @@ static void limit_warning(struct matcher *m, const struct rule *r,
 	(void)m;
 }
 
+static void add_cand(struct matcher *m, size_t i)
+{
+	if (m->mark[i] == m->stamp)
+		return;
+	m->mark[i] = m->stamp;
+	m->cand[m->ncand++] = i;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The rules the line's literals may make candidates, and those without
+ * literals, in rule order, into m->cand.
+ */
+static void collect_candidates(struct matcher *m, enum target t)
+{
+	size_t w, k, nw = prefilter_words(m->pf);
+
+	if (++m->stamp == 0) {
+		memset(m->mark, 0, m->rs->n * sizeof(*m->mark));
+		m->stamp = 1;
+	}
+	m->ncand = 0;
+	for (w = 0; w < nw; w++) {
+		uint64_t bits = m->found[w];
+
+		while (bits) {
+			uint32_t id = (uint32_t)(w * 64 +
+						 (size_t)__builtin_ctzll(bits));
+			size_t n;
+			const uint32_t *rs = prefilter_literal_rules(m->pf, id,
+								     t, &n);
+
+			bits &= bits - 1;
+			for (k = 0; k < n; k++)
+				add_cand(m, rs[k]);
+		}
+	}
+	for (k = 0; k < m->nalways[t == TARGET_LOG]; k++)
+		add_cand(m, m->always[t == TARGET_LOG][k]);
+	qsort(m->cand, m->ncand, sizeof(*m->cand), cmp_size);
+}
+
 /*
  * Run every rule with a clause for s->target; report each hit. For a log
  * record (rec), the resource its keys name is read at its first hit.
@@ -397,15 +524,24 @@ static void run_rules(struct matcher *m, const struct subject *s,
 		      struct input *in, const struct logrec *rec)
 {
 	struct resource own = { NULL, NULL, NULL };
-	int own_read = 0;
+	int own_read = 0, lines = s->target == TARGET_TEXT ||
+				  s->target == TARGET_LOG;
 	size_t j, n = m->rs->n;
 	const size_t *only = NULL;
+	const char **const *kinds = NULL;
 
-	/* No literal on the line: only the rules without one can match. */
-	if ((s->target == TARGET_TEXT || s->target == TARGET_LOG) &&
-	    !m->found_any) {
+	if (lines && !m->found_any) {
+		/* No literal on the line: only the rules without one. */
 		only = m->always[s->target == TARGET_LOG];
 		n = m->nalways[s->target == TARGET_LOG];
+	} else if (lines) {
+		collect_candidates(m, s->target);
+		only = m->cand;
+		n = m->ncand;
+	} else if (s->target == TARGET_OBJECT ||
+		   s->target == TARGET_CONDITION) {
+		kinds = (const char **const *)m->kinds[s->target ==
+						       TARGET_CONDITION];
 	}
 	for (j = 0; j < n; j++) {
 		size_t i = only ? only[j] : j;
@@ -415,8 +551,11 @@ static void run_rules(struct matcher *m, const struct subject *s,
 
 		if (!(r->target_mask & (1u << s->target)))
 			continue;
-		if (!only && !prefilter_candidate(m->pf, i, s->target,
-						  m->found)) {
+		if (kinds && kinds[i] && !kind_in(kinds[i], s->obj ?
+						  s->obj->kind : NULL))
+			continue;
+		if (lines && m->found_any &&
+		    !prefilter_candidate(m->pf, i, s->target, m->found)) {
 			m->prefiltered++;
 			continue;
 		}

@@ -51,6 +51,13 @@ struct matcher {
 	unsigned long win_gen;
 	size_t *always[2];		/* text, log rules without literals */
 	size_t nalways[2];
+	uint32_t *mark;			/* per rule: candidate stamp */
+	uint32_t stamp;
+	size_t *cand;			/* this line's candidates, in order */
+	size_t ncand;
+	/* Per rule, for object and condition clauses: the kinds it is
+	 * limited to (NULL-ended, borrowed from the rule), NULL for any. */
+	const char ***kinds[2];
 	unsigned long found_line;	/* the line found was scanned for */
 	const char *found_source;
 	struct logcache lc;		/* decoded values of the current record */

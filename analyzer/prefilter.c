@@ -634,6 +634,8 @@ struct prefilter {
 	int disabled;			/* too many byte classes: pass all */
 	void *hs_db;			/* hs_database_t: block scans */
 	char engine[64];
+	uint32_t **lit_rules[2];	/* per target, per literal: rules */
+	size_t *nlit_rules[2];
 };
 
 size_t prefilter_words(const struct prefilter *pf)
@@ -847,6 +849,56 @@ static void hs_build(struct prefilter *pf, const struct pf_builder *b)
 #endif
 }
 
+/* For each literal, the rules whose filters name it (per target). */
+static void index_rules(struct prefilter *pf)
+{
+	size_t t, r, a, k;
+
+	for (t = 0; t < 2; t++) {
+		pf->lit_rules[t] = xcalloc(pf->nlits ? pf->nlits : 1,
+					   sizeof(*pf->lit_rules[t]));
+		pf->nlit_rules[t] = xcalloc(pf->nlits ? pf->nlits : 1,
+					    sizeof(*pf->nlit_rules[t]));
+		for (r = 0; r < pf->nrules; r++) {
+			const struct pf_filter *f = &pf->filters[2 * r + t];
+
+			for (a = 0; a < f->nalts; a++) {
+				const struct pf_cnf *c = &f->alts[a];
+				size_t total = c->nsets ? c->ends[c->nsets - 1]
+						       : 0;
+
+				for (k = 0; k < total; k++) {
+					uint32_t id = c->ids[k];
+					size_t n = pf->nlit_rules[t][id];
+
+					if (n && pf->lit_rules[t][id][n - 1] ==
+					    (uint32_t)r)
+						continue;	/* in order */
+					pf->lit_rules[t][id] = xrealloc(
+						pf->lit_rules[t][id],
+						(n + 1) * sizeof(uint32_t));
+					pf->lit_rules[t][id][n] = (uint32_t)r;
+					pf->nlit_rules[t][id] = n + 1;
+				}
+			}
+		}
+	}
+}
+
+const uint32_t *prefilter_literal_rules(const struct prefilter *pf,
+					uint32_t lit, enum target t,
+					size_t *n)
+{
+	size_t i = t == TARGET_LOG;
+
+	if (!pf || lit >= pf->nlits || (t != TARGET_TEXT && t != TARGET_LOG)) {
+		*n = 0;
+		return NULL;
+	}
+	*n = pf->nlit_rules[i][lit];
+	return pf->lit_rules[i][lit];
+}
+
 struct prefilter *prefilter_build(const struct ruleset *rs)
 {
 	struct prefilter *pf = xcalloc(1, sizeof(*pf));
@@ -862,6 +914,7 @@ struct prefilter *prefilter_build(const struct ruleset *rs)
 			    &b);
 	}
 	build_automaton(pf, &b);
+	index_rules(pf);
 	snprintf(pf->engine, sizeof(pf->engine), "aho-corasick");
 	hs_build(pf, &b);
 	for (i = 0; i < b.n; i++)
@@ -884,6 +937,14 @@ void prefilter_free(struct prefilter *pf)
 			free(pf->filters[i].alts[k].ends);
 		}
 		free(pf->filters[i].alts);
+	}
+	for (i = 0; i < 2; i++) {
+		size_t k;
+
+		for (k = 0; pf->lit_rules[i] && k < pf->nlits; k++)
+			free(pf->lit_rules[i][k]);
+		free(pf->lit_rules[i]);
+		free(pf->nlit_rules[i]);
 	}
 	free(pf->filters);
 	free(pf->next);

@@ -87,6 +87,14 @@ int prefilter_any(const struct prefilter *pf, const uint64_t *found);
 /* The engine the block scans run on: "vectorscan 5.4.9", "aho-corasick". */
 const char *prefilter_engine(const struct prefilter *pf);
 
+/*
+ * The rules (in order) whose filter for target t (text or log) names
+ * literal lit: a line without lit cannot make them candidates through it.
+ */
+const uint32_t *prefilter_literal_rules(const struct prefilter *pf,
+					uint32_t lit, enum target t,
+					size_t *n);
+
 /* Whether rule i has a literal for target t (for lint). */
 int prefilter_has_literal(const struct prefilter *pf, size_t rule,
 			  enum target t);

@@ -64,8 +64,47 @@ static void make_line(struct buf *b, unsigned *seed)
 	}
 }
 
+/*
+ * Every rule the prefilter passes on a line with literals is listed under
+ * one of those literals, or has no literal at all (the matcher gathers its
+ * candidates that way).
+ */
+static void check_literal_index(const struct prefilter *pf, size_t nrules,
+				const uint64_t *found)
+{
+	uint64_t *zero = calloc(prefilter_words(pf), sizeof(*zero));
+	size_t r, t, w, k;
+
+	for (t = 0; t < 2; t++) {
+		enum target tg = t ? TARGET_LOG : TARGET_TEXT;
+
+		for (r = 0; r < nrules; r++) {
+			int listed = 0;
+
+			if (!prefilter_candidate(pf, r, tg, found))
+				continue;
+			if (prefilter_candidate(pf, r, tg, zero))
+				continue;	/* a candidate on every line */
+			for (w = 0; w < prefilter_words(pf) && !listed; w++)
+				for (k = 0; k < 64 && !listed; k++) {
+					size_t n, j;
+					const uint32_t *v;
+
+					if (!((found[w] >> k) & 1))
+						continue;
+					v = prefilter_literal_rules(pf,
+						(uint32_t)(w * 64 + k), tg, &n);
+					for (j = 0; j < n; j++)
+						listed |= v[j] == r;
+				}
+			assert_true(listed);
+		}
+	}
+	free(zero);
+}
+
 static void check_blocks_match_lines(const struct prefilter *pf,
-				     size_t nlines)
+				     size_t nrules, size_t nlines)
 {
 	struct buf text = BUF_INIT;
 	struct pf_block blk;
@@ -100,6 +139,7 @@ static void check_blocks_match_lines(const struct prefilter *pf,
 		assert_memory_equal(a, b, words * sizeof(*a));
 		assert_int_equal(any, prefilter_any(pf, b));
 		hits += any;
+		check_literal_index(pf, nrules, a);
 	}
 	assert_true(hits > nlines / 4);	/* the lines did hold literals */
 	assert_true(hits < nlines);
@@ -125,13 +165,13 @@ static void test_block_scan(void **state)
 #else
 	assert_string_equal(prefilter_engine(pf), "aho-corasick");
 #endif
-	check_blocks_match_lines(pf, 5000);
+	check_blocks_match_lines(pf, rs.n, 5000);
 	prefilter_free(pf);
 	/* The automaton does the block scans when Hyperscan is off. */
 	setenv("KTRIAGE_NO_HYPERSCAN", "1", 1);
 	pf = prefilter_build(&rs);
 	assert_string_equal(prefilter_engine(pf), "aho-corasick");
-	check_blocks_match_lines(pf, 5000);
+	check_blocks_match_lines(pf, rs.n, 5000);
 	prefilter_free(pf);
 	unsetenv("KTRIAGE_NO_HYPERSCAN");
 	ruleset_free(&rs);
