@@ -38,7 +38,8 @@ void cond_free(struct cond *c)
 		free(c->strs[i]);
 	free(c->strs);
 	free(c->re.src);
-	pcre2_code_free(c->re.re);
+	if (!c->re.shared)
+		pcre2_code_free(c->re.re);
 	free(c);
 }
 

@@ -92,7 +92,8 @@ static void rule_free(struct rule *r)
 	free_strv(r->tags, r->ntags);
 	for (i = 0; i < r->npatterns; i++) {
 		free(r->patterns[i].src);
-		pcre2_code_free(r->patterns[i].re);
+		if (!r->patterns[i].shared)
+			pcre2_code_free(r->patterns[i].re);
 	}
 	free(r->patterns);
 	for (i = 0; i < r->nclauses; i++)
@@ -112,6 +113,11 @@ void ruleset_free(struct ruleset *rs)
 		rule_free(&rs->rules[i]);
 	free(rs->rules);
 	free_strv(rs->files, rs->nfiles);
+	for (i = 0; i < rs->ncache; i++) {
+		free(rs->cache[i].src);
+		pcre2_code_free(rs->cache[i].re);
+	}
+	free(rs->cache);
 	pcre2_match_context_free(rs->mctx);
 	pcre2_jit_stack_free(rs->jit_stack);
 	memset(rs, 0, sizeof(*rs));
@@ -244,8 +250,23 @@ static int compile_regex(struct loader *ld, const struct rule *r,
 	int errcode;
 	PCRE2_SIZE erroff;
 
+	struct ruleset *rs = ld->rs;
+	size_t i;
+
 	memset(p, 0, sizeof(*p));
 	p->loc = node_loc(ld, n);
+	/*
+	 * The same regex often serves several rules and targets (a
+	 * condition's message, an event's, a log's err): compile it once.
+	 */
+	for (i = 0; i < rs->ncache; i++)
+		if (rs->cache[i].flags == flags &&
+		    !strcmp(rs->cache[i].src, src)) {
+			p->re = rs->cache[i].re;
+			p->shared = 1;
+			p->src = xstrdup(src);
+			return 0;
+		}
 	p->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, flags,
 			      &errcode, &erroff, NULL);
 	if (!p->re) {
@@ -265,6 +286,13 @@ static int compile_regex(struct loader *ld, const struct rule *r,
 	if (!getenv("KTRIAGE_NO_JIT"))
 		pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE);
 	p->src = xstrdup(src);
+	rs->cache = xgrow(rs->cache, &rs->capcache, rs->ncache + 1,
+			  sizeof(*rs->cache));
+	rs->cache[rs->ncache].src = xstrdup(src);
+	rs->cache[rs->ncache].flags = flags;
+	rs->cache[rs->ncache].re = p->re;
+	rs->ncache++;
+	p->shared = 1;
 	return 0;
 }
 

@@ -35,8 +35,16 @@ struct rule_loc {
 
 struct pattern {
 	char *src;
-	pcre2_code *re;
+	pcre2_code *re;		/* owned by the ruleset's cache when shared */
+	int shared;
 	struct rule_loc loc;
+};
+
+/* Compiled regexes by source and flags: one JIT compile for each. */
+struct regex_cache_entry {
+	char *src;
+	uint32_t flags;
+	pcre2_code *re;
 };
 
 enum example_kind {
@@ -98,6 +106,8 @@ struct ruleset {
 	unsigned long match_limit;
 	unsigned long depth_limit;
 	unsigned long warnings;	/* lint warnings given while loading */
+	struct regex_cache_entry *cache;
+	size_t ncache, capcache;
 };
 
 void ruleset_init(struct ruleset *rs);

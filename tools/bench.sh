@@ -8,6 +8,12 @@
 # 200); BENCH_GATE=1 exits 1 when ktriage is slower than grep -E -f (the
 # gross-regression check CI runs on a small bundle).
 #
+# Unless BENCH_GATE=1 it also times: the rule pack ten times over (the
+# same rules under new ids) on the tree; the base configuration (built in
+# build-base without Hyperscan and ISA-L) on the tree and the .tar.gz; and
+# ktriage on a bundle a quarter of the size (BENCH_SMALL_LOG_MB, default
+# 256), to show peak RSS does not grow with the bundle.
+#
 # Usage: tools/bench.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -19,17 +25,25 @@ out=build-bench
 kt="$root/$build/ktriage"
 mkdir -p "$out"
 
-if [ ! -f "$out/bundle-$log_mb-$dump_mb.tar.gz" ]; then
-	echo "bench: generating ${log_mb} MB of logs and ${dump_mb} MB of dumps"
+# make_tgz LOG_MB DUMP_MB: generate build-bench/bundle-L-D.tar.gz once.
+make_tgz() {
+	t="$out/bundle-$1-$2.tar.gz"
+	[ -f "$t" ] && return 0
+	echo "bench: generating $1 MB of logs and $2 MB of dumps"
 	cc -O2 -o "$out/genbundle" tools/genbundle.c || exit 2
-	rm -rf "$out/tree"
-	"$out/genbundle" "$out/tree/bundle" "$log_mb" "$dump_mb" || exit 2
-	(cd "$out/tree" && tar cf - bundle | gzip -6 >"../bundle-$log_mb-$dump_mb.tar.gz.tmp") &&
-		mv "$out/bundle-$log_mb-$dump_mb.tar.gz.tmp" "$out/bundle-$log_mb-$dump_mb.tar.gz"
-fi
+	rm -rf "$out/gen"
+	"$out/genbundle" "$out/gen/bundle" "$1" "$2" || exit 2
+	(cd "$out/gen" && tar cf - bundle | gzip -6 >"../bundle-$1-$2.tar.gz.tmp") &&
+		mv "$out/bundle-$1-$2.tar.gz.tmp" "$t"
+	rm -rf "$out/gen"
+}
+
+make_tgz "$log_mb" "$dump_mb"
 tgz="$out/bundle-$log_mb-$dump_mb.tar.gz"
-if [ ! -d "$out/tree/bundle" ]; then
-	rm -rf "$out/tree" && mkdir -p "$out/tree" && tar xzf "$tgz" -C "$out/tree"
+# The extracted tree, once per bundle size.
+if [ "$(cat "$out/tree/.from" 2>/dev/null)" != "$tgz" ]; then
+	rm -rf "$out/tree" && mkdir -p "$out/tree" && tar xzf "$tgz" -C "$out/tree" &&
+		echo "$tgz" >"$out/tree/.from"
 fi
 tree="$out/tree/bundle"
 bytes=$(du -sb "$tree" | cut -f1)
@@ -46,9 +60,13 @@ run() {
 	secs=$1
 	rss=$2
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
+	case "$name" in *small*) mbs="-" ;; esac
 	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
 	eval "t_$name=$secs"
+	eval "rss_$name=$rss"
 }
+
+echo "bench: $("$kt" --version | tr '\n' ' ')"
 
 echo
 printf '%-28s %10s %13s %12s\n' "what" "time" "rate" "peak RSS"
@@ -64,6 +82,26 @@ if command -v rg >/dev/null 2>&1; then
 	run rg_z_targz rg -z -c -f "$out/patterns.txt" "$tgz"
 fi
 run grep_tree grep -r -E -c -f "$out/patterns.txt" "$tree"
+if [ "${BENCH_GATE:-0}" != 1 ]; then
+	# The pack ten times over: the same rules under new ids.
+	rm -rf "$out/rules10" && mkdir -p "$out/rules10"
+	for i in 1 2 3 4 5 6 7 8 9; do
+		for f in rules/*.yaml; do
+			sed -E "s/^(  - id: )([a-z0-9-]+)/\1\2-x$i/" "$f" \
+				>"$out/rules10/$(basename "$f" .yaml)-x$i.yaml"
+		done
+	done
+	run ktriage_tree_10x_rules "$kt" --fail-on none -q -r "$out/rules10" "$tree"
+	# The base configuration: Aho-Corasick and zlib.
+	if make -s --no-print-directory BUILD=build-base NO_HS=1 NO_ISAL=1 all >/dev/null 2>&1; then
+		run base_ktriage_targz "$root/build-base/ktriage" --fail-on none -q "$tgz"
+		run base_ktriage_tree "$root/build-base/ktriage" --fail-on none -q "$tree"
+	fi
+	# Peak RSS on a bundle a quarter of the size.
+	small=${BENCH_SMALL_LOG_MB:-256}
+	make_tgz "$small" $((dump_mb / 4))
+	run ktriage_small_targz "$kt" --fail-on none -q "$out/bundle-$small-$((dump_mb / 4)).tar.gz"
+fi
 
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 0.01) }'; }
@@ -73,6 +111,15 @@ if [ -n "${t_rg_tree:-}" ]; then
 	echo "rg -z .tar.gz / ktriage .tar.gz: $(ratio "$t_rg_z_targz" "$t_ktriage_targz")  (target >= 2.0)"
 fi
 echo "grep -E -f tree / ktriage tree: $(ratio "$t_grep_tree" "$t_ktriage_tree")  (must stay >= 1.0)"
+if [ -n "${t_ktriage_tree_10x_rules:-}" ]; then
+	echo "10x rules / 1x rules, tree:     $(ratio "$t_ktriage_tree_10x_rules" "$t_ktriage_tree")  (target <= 1.5)"
+fi
+if [ -n "${t_base_ktriage_tree:-}" ] && [ -n "${t_rg_tree:-}" ]; then
+	echo "base config: tree / rg -f tree: $(ratio "$t_base_ktriage_tree" "$t_rg_tree")  (target <= 1.2)"
+fi
+if [ -n "${rss_ktriage_small_targz:-}" ]; then
+	echo "peak RSS: $((rss_ktriage_small_targz / 1024)) MiB on the quarter-size .tar.gz, $((rss_ktriage_targz / 1024)) MiB on this one (target: <= 100 MiB, flat)"
+fi
 head -n 1 "$out/ktriage_targz.out"
 if [ "${BENCH_GATE:-0}" = 1 ]; then
 	if awk -v a="$t_ktriage_tree" -v b="$t_grep_tree" 'BEGIN { exit !(a > b) }'; then
