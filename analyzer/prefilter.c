@@ -794,11 +794,17 @@ static void build_automaton(struct prefilter *pf, struct pf_builder *b)
 	 * Mark transitions into states that end a literal with the sign bit,
 	 * so the scan loop tests the value it already loaded.
 	 */
-	for (s = 0; s < pf->nstates * pf->nclasses; s++) {
+	/* Rows are stored premultiplied (state x classes): no multiply in
+	 * the scan loop. */
+	if (pf->nstates * pf->nclasses >= 0x7fffffffu)
+		pf->disabled = 1;
+	for (s = 0; s < pf->nstates * pf->nclasses && !pf->disabled; s++) {
 		int32_t t = goto_[s];
+		uint32_t off = (uint32_t)t * (uint32_t)pf->nclasses;
 
 		if (pf->out[t] || pf->out_link[t] >= 0)
-			goto_[s] = (int32_t)((uint32_t)t | 0x80000000u);
+			off |= 0x80000000u;
+		goto_[s] = (int32_t)off;
 	}
 	pf->next = goto_;
 	pf->nlits = b->n;
@@ -972,15 +978,18 @@ void prefilter_scan(const struct prefilter *pf, const char *p, size_t n,
 {
 	const unsigned char *s = (const unsigned char *)p, *end = s + n;
 	const int32_t *next = pf->next;
+	const unsigned char *cls = pf->cls;
 	size_t k = pf->nclasses;
 	int32_t st = 0;
 
 	memset(found, 0, prefilter_words(pf) * sizeof(*found));
+	if (pf->disabled)
+		return;
 	for (; s < end; s++) {
-		st = next[(size_t)st * k + pf->cls[*s]];
+		st = next[st + cls[*s]];
 		if (st < 0) {
 			st &= 0x7fffffff;
-			mark(pf, st, found);
+			mark(pf, (int32_t)((size_t)st / k), found);
 		}
 	}
 }
@@ -1011,6 +1020,7 @@ void prefilter_block_free(struct pf_block *b)
 	memset(b, 0, sizeof(*b));
 }
 
+#ifdef HAVE_HYPERSCAN
 static int add_hit(struct pf_block *b, size_t end, uint32_t id)
 {
 	if (b->nhits >= PF_MAX_HITS) {
@@ -1026,7 +1036,6 @@ static int add_hit(struct pf_block *b, size_t end, uint32_t id)
 	return 0;
 }
 
-#ifdef HAVE_HYPERSCAN
 static int on_hs_match(unsigned id, unsigned long long from,
 		       unsigned long long to, unsigned flags, void *ctx)
 {
@@ -1041,6 +1050,90 @@ static int hit_cmp(const void *a, const void *b)
 	const struct pf_hit *x = a, *y = b;
 
 	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Record the literals that end at state offset st, at end. */
+static void ac_hits(const struct prefilter *pf, struct pf_hit **v, size_t *nv,
+		    size_t *cap, int32_t st, size_t end, int *full)
+{
+	int32_t t;
+
+	for (t = (int32_t)((size_t)st / pf->nclasses); t >= 0;
+	     t = pf->out_link[t]) {
+		uint32_t o;
+
+		for (o = pf->out[t]; o; o = pf->out_next[o - 1]) {
+			if (*nv >= PF_MAX_HITS) {
+				*full = 1;
+				return;
+			}
+			if (*nv == *cap)
+				*v = xgrow(*v, cap, *nv + 1, sizeof(**v));
+			(*v)[*nv].end = (uint32_t)end;
+			(*v)[*nv].id = o - 1;
+			(*nv)++;
+		}
+	}
+}
+
+/*
+ * The automaton over a block, as two independent runs over its halves
+ * (split at a newline) in one loop: each step waits on a table load, and
+ * two chains of loads overlap where one cannot.
+ */
+static void ac_block(const struct prefilter *pf, struct pf_block *b,
+		     const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	const int32_t *next = pf->next;
+	const unsigned char *cls = pf->cls;
+	const char *nl = n > 4096 ? memchr(p + n / 2, '\n', n - n / 2) : NULL;
+	size_t mid = nl ? (size_t)(nl - p) : n, i, j, len;
+	struct pf_hit *v2 = NULL;
+	size_t n2 = 0, cap2 = 0;
+	int32_t st = 0, st2 = 0;
+	int full = 0;
+
+	len = mid < n - mid ? mid : n - mid;
+	for (i = 0, j = mid; i < len && !full; i++, j++) {
+		st = next[st + cls[s[i]]];
+		st2 = next[st2 + cls[s[j]]];
+		if (st < 0) {
+			st &= 0x7fffffff;
+			ac_hits(pf, &b->hits, &b->nhits, &b->cap, st, i + 1,
+				&full);
+		}
+		if (st2 < 0) {
+			st2 &= 0x7fffffff;
+			ac_hits(pf, &v2, &n2, &cap2, st2, j + 1, &full);
+		}
+	}
+	for (; i < mid && !full; i++) {
+		st = next[st + cls[s[i]]];
+		if (st < 0) {
+			st &= 0x7fffffff;
+			ac_hits(pf, &b->hits, &b->nhits, &b->cap, st, i + 1,
+				&full);
+		}
+	}
+	for (; j < n && !full; j++) {
+		st2 = next[st2 + cls[s[j]]];
+		if (st2 < 0) {
+			st2 &= 0x7fffffff;
+			ac_hits(pf, &v2, &n2, &cap2, st2, j + 1, &full);
+		}
+	}
+	if (!full && b->nhits + n2 > PF_MAX_HITS)
+		full = 1;
+	if (!full && n2) {
+		b->hits = xgrow(b->hits, &b->cap, b->nhits + n2,
+				sizeof(*b->hits));
+		memcpy(b->hits + b->nhits, v2, n2 * sizeof(*v2));
+		b->nhits += n2;
+	}
+	free(v2);
+	if (full)
+		b->full = 1;
 }
 
 void prefilter_block_scan(const struct prefilter *pf, struct pf_block *b,
@@ -1065,28 +1158,7 @@ void prefilter_block_scan(const struct prefilter *pf, struct pf_block *b,
 		goto sort;
 	}
 #endif
-	{
-		const unsigned char *s = (const unsigned char *)p;
-		const int32_t *next = pf->next;
-		size_t k = pf->nclasses;
-		int32_t st = 0;
-
-		for (i = 0; i < n && !b->full; i++) {
-			st = next[(size_t)st * k + pf->cls[s[i]]];
-			if (st < 0) {
-				int32_t t;
-
-				st &= 0x7fffffff;
-				for (t = st; t >= 0; t = pf->out_link[t]) {
-					uint32_t o;
-
-					for (o = pf->out[t]; o;
-					     o = pf->out_next[o - 1])
-						add_hit(b, i + 1, o - 1);
-				}
-			}
-		}
-	}
+	ac_block(pf, b, p, n);
 #ifdef HAVE_HYPERSCAN
 sort:
 #endif
