@@ -94,7 +94,8 @@ static void ctx_update(struct describe_ctx *c, struct slice line)
 {
 	struct slice v;
 
-	if (line.n && (line.p[0] == ' ' || line.p[0] == '\t'))
+	/* Only lines starting with N, K, $ or - can change the context. */
+	if (!line.n || !strchr("NK$-", line.p[0]))
 		return;
 	if (slice_starts(line, "Name:")) {
 		ctx_clear(c);
@@ -666,6 +667,11 @@ static void on_entry(struct entry *e, void *ctx)
 			sg.hint = pr.resource ? xstrdup(pr.resource) : NULL;
 			seg_start(&sg, t < 0 ? CT_TEXT : (enum content_type)t);
 			gettable_prompt_free(&pr);
+		} else if (sg.log && line.n > 1 && ((strchr("IWEF", line.p[0]) &&
+						      line.p[1] >= '0' &&
+						      line.p[1] <= '9') ||
+						     line.p[0] == '{')) {
+			/* The next record of the log being read. */
 		} else {
 			sig = start_signal(line);
 			if (sig >= 0 && (enum content_type)sig != sg.type &&
