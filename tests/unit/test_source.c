@@ -622,6 +622,195 @@ static void test_gzip_corrupt_data(void **state)
 	buf_free(&text);
 }
 
+/*
+ * One member with every optional header field (RFC 1952: FEXTRA, FNAME,
+ * FCOMMENT, FHCRC) and deflate data made at level. flg selects the fields;
+ * the header CRC covers the header before it.
+ */
+static void mk_gzip_fields(struct buf *out, const char *text, int level,
+			   unsigned char flg)
+{
+	static const unsigned char extra[] = { 'A', 'P', 2, 0, 'x', 'y' };
+	size_t start = out->len, n = strlen(text);
+	unsigned char tmp[65536], t[8];
+	uLong crc;
+	z_stream z;
+	int ret;
+
+	buf_add(out, "\x1f\x8b\x08", 3);
+	buf_addc(out, (char)flg);
+	buf_add(out, "\0\0\0\0\0\3", 6);
+	if (flg & 0x04) {
+		buf_add(out, "\6\0", 2);
+		buf_add(out, extra, sizeof(extra));
+	}
+	if (flg & 0x08)
+		buf_add(out, "name.log", 9);
+	if (flg & 0x10)
+		buf_add(out, "a comment", 10);
+	if (flg & 0x02) {
+		crc = crc32(0L, (const Bytef *)out->p + start,
+			    (uInt)(out->len - start));
+		buf_addc(out, (char)(crc & 0xff));
+		buf_addc(out, (char)(crc >> 8 & 0xff));
+	}
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, 8,
+				      Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)(uintptr_t)text;
+	z.avail_in = (uInt)n;
+	do {
+		z.next_out = tmp;
+		z.avail_out = sizeof(tmp);
+		ret = deflate(&z, Z_FINISH);
+		assert_true(ret == Z_OK || ret == Z_STREAM_END);
+		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+	} while (ret != Z_STREAM_END);
+	deflateEnd(&z);
+	crc = crc32(0L, (const Bytef *)text, (uInt)n);
+	t[0] = (unsigned char)crc;
+	t[1] = (unsigned char)(crc >> 8);
+	t[2] = (unsigned char)(crc >> 16);
+	t[3] = (unsigned char)(crc >> 24);
+	t[4] = (unsigned char)n;
+	t[5] = (unsigned char)(n >> 8);
+	t[6] = (unsigned char)(n >> 16);
+	t[7] = (unsigned char)(n >> 24);
+	buf_add(out, t, sizeof(t));
+}
+
+/* The wrapper is read here, not by the backend: the same words either way. */
+static void test_gzip_header_fields(void **state)
+{
+	static const struct {
+		int at;			/* byte to damage, -1 for none */
+		unsigned char x;	/* xor with this */
+		const char *msg;	/* expected error, NULL for none */
+	} cases[] = {
+		{ -1, 0, NULL },
+		{ 2, 0x01, "corrupt gzip data at compressed byte 4 "
+		  "(uncompressed byte 0): unknown compression method" },
+		{ 3, 0x20, "corrupt gzip data at compressed byte 4 "
+		  "(uncompressed byte 0): unknown header flags set" },
+		{ 5, 0x01, "corrupt gzip data at compressed byte 39 "
+		  "(uncompressed byte 0): header crc mismatch" },
+		{ 38, 0x01, "corrupt gzip data at compressed byte 39 "
+		  "(uncompressed byte 0): header crc mismatch" },
+	};
+	struct buf gz = BUF_INIT, text = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	mk_lines(&text, "fields", 500);
+	/* 10 + 2 + 6 + 9 + 10 = 37 header bytes, then the 2-byte CRC. */
+	mk_gzip_fields(&gz, text.p, 6, 0x02 | 0x04 | 0x08 | 0x10);
+	mk_gzip(&gz, "second\n", 7);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run r;
+
+		if (cases[i].at >= 0)
+			gz.p[cases[i].at] ^= (char)cases[i].x;
+		write_buf("f.log.gz", &gz);
+		if (cases[i].at >= 0)
+			gz.p[cases[i].at] ^= (char)cases[i].x;
+		run_walk(&r, "f.log.gz", NULL, READ_ALL);
+		if (!cases[i].msg) {
+			struct buf want = BUF_INIT;
+
+			buf_addf(&want, "%ssecond\n", text.p);
+			expect_counts(&r, 1, 0, 0);
+			expect_entry(&r, 0, "f.log.gz", want.p);
+			assert_int_equal(r.in.bytes_compressed, gz.len);
+			buf_free(&want);
+		} else {
+			expect_counts(&r, 0, 1, 0);
+			expect_error(&r, "f.log.gz", cases[i].msg);
+		}
+		run_free(&r);
+	}
+	buf_free(&gz);
+	buf_free(&text);
+}
+
+/*
+ * Members larger than the input buffer, stored (level 0) and compressed,
+ * so that headers and trailers straddle refills; then NUL padding.
+ */
+static void test_gzip_members_across_refills(void **state)
+{
+	static const char zeros[3000];
+	static const int levels[] = { 0, 1, 9, 0 };
+	struct buf gz = BUF_INIT, text = BUF_INIT, all = BUF_INIT;
+	size_t i;
+	struct run r;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		buf_reset(&text);
+		mk_lines(&text, i & 1 ? "odd" : "even", 3000 + 1000 * (int)i);
+		mk_gzip_fields(&gz, text.p, levels[i], i & 1 ? 0x08 : 0x02);
+		buf_adds(&all, text.p);
+	}
+	buf_add(&gz, zeros, sizeof(zeros));
+	write_buf("r.gz", &gz);
+	run_walk(&r, "r.gz", NULL, READ_ALL);
+	expect_counts(&r, 1, 0, 0);
+	expect_entry(&r, 0, "r.gz", all.p);
+	assert_int_equal(r.in.bytes, all.len);
+	assert_int_equal(r.in.bytes_compressed, gz.len);
+	run_free(&r);
+	buf_free(&gz);
+	buf_free(&text);
+	buf_free(&all);
+}
+
+/*
+ * A copy from before the start of the data: a fixed-Huffman block with one
+ * literal, then a match at distance 30000. Each backend stops there (ISA-L
+ * after its copy, from zeros); nothing else of the heap is read.
+ */
+static void test_gzip_distance_too_far(void **state)
+{
+	unsigned char d[64];
+	size_t bit = 0, i;
+	struct buf gz = BUF_INIT;
+	struct run r;
+
+#define PUT(v, n) do { unsigned v_ = (v); int k_;			\
+		for (k_ = 0; k_ < (n); k_++, bit++)			\
+			if (v_ >> k_ & 1) d[bit / 8] |= 1u << bit % 8;	\
+	} while (0)
+#define PUTCODE(c, n) do { unsigned c_ = (c); int k_;			\
+		for (k_ = (n) - 1; k_ >= 0; k_--, bit++)		\
+			if (c_ >> k_ & 1) d[bit / 8] |= 1u << bit % 8;	\
+	} while (0)
+	(void)state;
+	memset(d, 0, sizeof(d));
+	PUT(1, 1);			/* BFINAL */
+	PUT(1, 2);			/* fixed Huffman codes */
+	PUTCODE(0x30 + 'a', 8);		/* literal 'a' */
+	for (i = 0; i < 3; i++) {
+		PUTCODE(0xc5, 8);	/* length 258 */
+		PUTCODE(29, 5);		/* distance 24577 + 13 bits */
+		PUT(30000 - 24577, 13);
+	}
+	PUTCODE(0, 7);			/* end of block */
+#undef PUT
+#undef PUTCODE
+	buf_add(&gz, "\x1f\x8b\x08\0\0\0\0\0\0\3", 10);
+	buf_add(&gz, d, (bit + 7) / 8);
+	buf_add(&gz, "\0\0\0\0\0\0\0\0", 8);
+	write_buf("far.gz", &gz);
+	run_walk(&r, "far.gz", NULL, READ_ALL);
+	assert_int_equal(r.in.nerrors, 1);
+	assert_non_null(strstr(r.in.errors[0].message,
+			       "corrupt gzip data at compressed byte "));
+	assert_non_null(strstr(r.in.errors[0].message,
+			       "invalid distance too far back"));
+	run_free(&r);
+	buf_free(&gz);
+}
+
 static void test_gzip_stdin(void **state)
 {
 	struct buf gz = BUF_INIT;
@@ -1389,6 +1578,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gzip_corrupt_data, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_header_fields, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_members_across_refills,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_distance_too_far,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gzip_stdin, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tar_basic, setup,
