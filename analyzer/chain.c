@@ -86,7 +86,9 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		n->level = 4;
 	make_key(&k, n->kind, n->ns, n->name);
 	g->keys = xgrow(g->keys, &g->capkeys, g->nkeys + 1, sizeof(*g->keys));
-	g->keys[g->nkeys] = buf_detach(&k);
+	/* An exact-size copy: one key per node of a big cluster. */
+	g->keys[g->nkeys] = xstrndup(k.p, k.len);
+	buf_free(&k);
 	hmap_put(&g->index, g->keys[g->nkeys], strlen(g->keys[g->nkeys]),
 		 (void *)(uintptr_t)(g->n + 1));
 	{

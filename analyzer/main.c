@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	cli_free(&o);
+	fnode_intern_free();
 	if (fclose(stdout) != 0) {
 		diag(DIAG_ERROR, NULL, "cannot write to standard output: %s",
 		     strerror(errno));

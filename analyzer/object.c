@@ -6,6 +6,8 @@
  */
 #include "object.h"
 
+#include "hmap.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,9 @@ struct fnode *fnode_new(enum fnode_type type, unsigned long line)
 {
 	struct fnode *n = xcalloc(1, sizeof(*n));
 
-	n->type = type;
-	n->line = line;
+	n->type = (unsigned char)type;
+	/* Past 4 G lines the number saturates rather than wraps. */
+	n->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	return n;
 }
 
@@ -29,9 +32,31 @@ void fnode_free(struct fnode *n)
 	for (i = 0; i < n->nkids; i++)
 		fnode_free(n->kids[i]);
 	free(n->kids);
-	free(n->key);
 	free(n->value);
 	free(n);
+}
+
+static struct hmap interned;
+
+const char *fnode_intern(const char *s, size_t n)
+{
+	char *k = hmap_get(&interned, s, n);
+
+	if (!k) {
+		k = xstrndup(s, n);
+		hmap_put(&interned, k, n, k);
+	}
+	return k;
+}
+
+void fnode_intern_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < interned.cap; i++)
+		if (interned.slots[i].key)
+			free(interned.slots[i].value);
+	hmap_free(&interned);
 }
 
 void fnode_norm_key(struct buf *out, const char *raw, size_t n)
@@ -63,11 +88,19 @@ struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
 		struct buf k = BUF_INIT;
 
 		fnode_norm_key(&k, raw_key, keylen);
-		free(child->key);
-		child->key = buf_detach(&k);
+		child->key = fnode_intern(k.p ? k.p : "", k.len);
+		buf_free(&k);
 	}
-	parent->kids = xgrow(parent->kids, &parent->capkids, parent->nkids + 1,
-			     sizeof(*parent->kids));
+	if (parent->nkids == parent->capkids) {
+		/* Maps and lists are mostly small: grow from 2, not 8. */
+		uint32_t cap = parent->capkids ? parent->capkids * 2 : 2;
+
+		if (cap <= parent->capkids)
+			abort();	/* 2^32 kids: not from a bounded parser */
+		parent->kids = xrealloc(parent->kids, cap *
+					sizeof(*parent->kids));
+		parent->capkids = cap;
+	}
 	parent->kids[parent->nkids++] = child;
 	return child;
 }

@@ -29,13 +29,22 @@ enum fnode_type {
 };
 
 struct fnode {
-	enum fnode_type type;
-	char *key;		/* normalized; NULL for list items */
+	const char *key;	/* normalized and interned (fnode_intern());
+				 * NULL for list items */
 	char *value;		/* scalars; NULL for null/<nil>/<none> */
 	struct fnode **kids;
-	size_t nkids, capkids;
-	unsigned long line;	/* where it was written; 0 if unknown */
+	uint32_t nkids, capkids;
+	uint32_t line;		/* where it was written; 0 if unknown */
+	unsigned char type;	/* enum fnode_type */
 };
+
+/*
+ * One shared copy of a key for every node that has it: objects of one
+ * kind repeat the same few hundred keys. The copies live until
+ * fnode_intern_free() at the end of the program.
+ */
+const char *fnode_intern(const char *s, size_t n);
+void fnode_intern_free(void);
 
 /* Allocation and building. Keys are normalized by fnode_add(). */
 struct fnode *fnode_new(enum fnode_type type, unsigned long line);
