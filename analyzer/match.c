@@ -118,7 +118,7 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->rs = rs;
 	m->fs = fs;
 	m->md = pcre2_match_data_create(64, NULL);
-	m->pf = prefilter_build(rs);
+	m->pf = ruleset_prefilter(rs);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
 	prefilter_block_init(m->pf, &m->blk);
 	always_lists(m);
@@ -148,7 +148,6 @@ void match_free(struct matcher *m)
 		pending_clear(&m->pending[i]);
 	free(m->pending);
 	prefilter_block_free(&m->blk);
-	prefilter_free(m->pf);
 	free(m->found);
 	free(m->always[0]);
 	free(m->always[1]);

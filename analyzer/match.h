@@ -43,7 +43,7 @@ struct matcher {
 	 */
 	int defer;
 	const struct graph *graph;	/* for `related:` conditions */
-	struct prefilter *pf;		/* literals of the text and log rules */
+	const struct prefilter *pf;	/* the ruleset's (ruleset_prefilter) */
 	uint64_t *found;		/* literals found in the current text */
 	int found_any;			/* some bit of found is set */
 	struct pf_block blk;		/* literals of the reader's buffer */

@@ -7,6 +7,8 @@
  */
 #include "rules.h"
 
+#include "prefilter.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -118,9 +120,20 @@ void ruleset_free(struct ruleset *rs)
 		pcre2_code_free(rs->cache[i].re);
 	}
 	free(rs->cache);
+	prefilter_free(rs->pf);
 	pcre2_match_context_free(rs->mctx);
 	pcre2_jit_stack_free(rs->jit_stack);
 	memset(rs, 0, sizeof(*rs));
+}
+
+const struct prefilter *ruleset_prefilter(const struct ruleset *rs)
+{
+	/* A cache, not a change of the rules: built once, then shared. */
+	struct ruleset *w = (struct ruleset *)rs;
+
+	if (!w->pf)
+		w->pf = prefilter_build(rs);
+	return w->pf;
 }
 
 const struct rule *ruleset_find(const struct ruleset *rs, const char *id)

@@ -108,7 +108,17 @@ struct ruleset {
 	unsigned long warnings;	/* lint warnings given while loading */
 	struct regex_cache_entry *cache;
 	size_t ncache, capcache;
+	struct prefilter *pf;	/* built at first use: ruleset_prefilter() */
 };
+
+struct prefilter;
+
+/*
+ * The literal prefilter of the rules, built at the first call and kept
+ * until ruleset_free(): every analysis with these rules shares it. Rules
+ * must not be added after the first call.
+ */
+const struct prefilter *ruleset_prefilter(const struct ruleset *rs);
 
 void ruleset_init(struct ruleset *rs);
 void ruleset_free(struct ruleset *rs);

@@ -27,8 +27,25 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void
 "$CC_FUZZ" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" >/dev/null 2>&1 ||
 	skip "$CC_FUZZ cannot link libFuzzer (apt-get install libclang-rt-14-dev)"
 
-flags="-g -O1 -std=c11 -D_GNU_SOURCE -DKTRIAGE_VERSION=\"fuzz\" -Ianalyzer -Ibuild $(pkg-config --cflags libpcre2-8 yaml-0.1 zlib libcjson libcrypto)"
-libs="$(pkg-config --libs libpcre2-8 yaml-0.1 zlib libcjson libcrypto) -lm"
+pkgs="libpcre2-8 yaml-0.1 zlib libcjson libcrypto"
+defs=""
+# The optional libraries, as the Makefile finds them (NO_HS=1 / NO_ISAL=1
+# fuzz the base configuration), so their code paths are fuzzed too.
+if [ "${NO_HS:-0}" != 1 ] && pkg-config --exists libhs 2>/dev/null; then
+	pkgs="$pkgs libhs"
+	defs="$defs -DHAVE_HYPERSCAN=1"
+fi
+if [ "${NO_ISAL:-0}" != 1 ] && pkg-config --exists libisal 2>/dev/null; then
+	pkgs="$pkgs libisal"
+	defs="$defs -DHAVE_ISAL=1"
+fi
+flags="-g -O1 -std=c11 -D_GNU_SOURCE -DKTRIAGE_VERSION=\"fuzz\" -Ianalyzer -Ibuild $(pkg-config --cflags $pkgs)$defs"
+libs="$(pkg-config --libs $pkgs) -lm -pthread"
+# Objects built with other flags are rebuilt.
+if [ "$(cat "$out/flags" 2>/dev/null)" != "$flags" ]; then
+	rm -f "$out"/obj/*.o
+	echo "$flags" >"$out/flags"
+fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
 # The library, once, with coverage instrumentation.

@@ -1175,8 +1175,8 @@ static void check_example(const struct rule *r, const struct example *ex,
 			if (o->root->kids[k]->key &&
 			    !strcmp(o->root->kids[k]->key, "x509")) {
 				/* Keep the written map under another name. */
-				free(o->root->kids[k]->key);
-				o->root->kids[k]->key = xstrdup("written");
+				o->root->kids[k]->key = fnode_intern("written",
+								     7);
 			}
 		}
 	}
