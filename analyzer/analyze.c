@@ -56,6 +56,8 @@ void analysis_free(struct analysis *a)
 	for (i = 0; i < a->npaths; i++)
 		free(a->paths[i]);
 	free(a->paths);
+	free(a->kv_where);
+	free(a->regex_limit_where);
 	free(a->rule_kinds);
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
@@ -356,7 +358,27 @@ static void on_event(struct kevent *ev, void *ctx)
 		kevent_clear(ev);
 		return;
 	}
-	store_add_event(&sg->a->store, ev, sg->path);
+	store_add_event(&sg->a->store, ev, sg->path, sg->e->input);
+}
+
+/* "file:line", owned by the caller. */
+static char *where_dup(const char *source, unsigned long line)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s:%lu", source ? source : "(unknown)", line);
+	return buf_detach(&b);
+}
+
+/*
+ * After a match call: where PCRE2 first gave up, for the report's limits
+ * (each time is also a warning; object rules have no input to note it).
+ */
+static void note_regex_limit(struct analysis *a, const char *source,
+			     unsigned long line)
+{
+	if (a->matcher.limit_hits && !a->regex_limit_where)
+		a->regex_limit_where = where_dup(source, line);
 }
 
 static void on_record(const struct logrec *r, void *ctx)
@@ -375,8 +397,16 @@ static void on_record(const struct logrec *r, void *ctx)
 			a->latest_yl = r->time;
 		a->has_latest_yl = 1;
 	}
-	if (!r->light)
-		match_record(&a->matcher, r, sg->e->input);
+	/* A light record's pairs were not read: no log rule could match. */
+	if (r->light)
+		return;
+	if (r->dropped_kv) {
+		if (!a->kv_dropped)
+			a->kv_where = where_dup(r->source, r->line);
+		a->kv_dropped += r->dropped_kv;
+	}
+	match_record(&a->matcher, r, sg->e->input);
+	note_regex_limit(a, r->source, r->line);
 }
 
 /* A one-line record whose line has no literal any log rule needs. */
@@ -701,6 +731,7 @@ static void on_entry(struct entry *e, void *ctx)
 					 dc.res.name ? &dc.res : NULL,
 					 w.has_abs || w.has_yl ? &w : NULL,
 					 e->input);
+			note_regex_limit(a, sg.path, l.lineno);
 		}
 		if (sg.narr)
 			attribute_hits(&sg, l.lineno);
@@ -884,7 +915,7 @@ static void complete_kinds(struct analysis *a)
 				into = g;
 		}
 		if (into) {
-			findings_merge(into, f);
+			findings_merge(fs, into, f);
 			findings_drop(fs, f);
 			continue;
 		}
@@ -1060,9 +1091,12 @@ void analysis_finish(struct analysis *a)
 	/* The graph first: object rules may look along it (related:). */
 	graph_build(&a->graph, &a->store, &a->findings);
 	a->matcher.graph = &a->graph;
-	for (i = 0; i < a->store.n; i++)
+	for (i = 0; i < a->store.n; i++) {
 		match_object(&a->matcher, a->store.v[i], a->now_ms,
 			     a->bundle_year);
+		note_regex_limit(a, a->store.v[i]->source,
+				 a->store.v[i]->line);
+	}
 	complete_kinds(a);
 	findings_resolve_times(&a->findings, a->bundle_year, a->now_ms);
 	apply_requirements(&a->findings, a->now_ms);

@@ -51,6 +51,10 @@ struct analysis {
 	int keep_all_kinds;
 	int keep_all_events;
 	unsigned long objects_dropped;	/* read, but no rule looks at them */
+	/* Limits reached, for the report (see summary_limits()). */
+	unsigned long kv_dropped;	/* log pairs past LOGREC_MAX_KV */
+	char *kv_where;			/* "file:line" of the first record */
+	char *regex_limit_where;	/* first PCRE2 limit hit, if known */
 };
 
 /* Keep a copy of s for the whole analysis (entry paths). */

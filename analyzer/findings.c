@@ -58,6 +58,8 @@ void findings_free(struct findings *fs)
 		finding_free(fs->v[i]);
 	free(fs->v);
 	hmap_free(&fs->index);
+	free(fs->dropped_where);
+	free(fs->values_where);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -85,30 +87,45 @@ static void make_key(struct buf *k, const struct rule *r,
 	}
 }
 
-static void add_capture(struct finding *f, const char *name,
-			struct slice value)
+/* "file:line", owned by the caller. */
+static char *where_dup(const char *source, unsigned long line)
 {
-	struct capvals *c = NULL;
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s:%lu", source, line);
+	return buf_detach(&b);
+}
+
+static struct capvals *capture_of(struct finding *f, const char *name)
+{
+	struct capvals *c;
 	size_t i;
 
 	for (i = 0; i < f->ncaps; i++)
 		if (!strcmp(f->caps[i].name, name))
-			c = &f->caps[i];
-	if (!c) {
-		f->caps = xrealloc(f->caps, (f->ncaps + 1) * sizeof(*f->caps));
-		c = &f->caps[f->ncaps++];
-		memset(c, 0, sizeof(*c));
-		c->name = xstrdup(name);
-	}
+			return &f->caps[i];
+	f->caps = xrealloc(f->caps, (f->ncaps + 1) * sizeof(*f->caps));
+	c = &f->caps[f->ncaps++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	return c;
+}
+
+/* Returns 1 when the value is new but not kept: the capture is full. */
+static int add_capture(struct capvals *c, struct slice value)
+{
+	size_t i;
+
 	for (i = 0; i < c->n; i++)
 		if (slice_eq(value, c->values[i]))
-			return;
+			return 0;
 	if (c->n >= CAPTURE_VALUES_MAX) {
 		c->more++;
-		return;
+		return 1;
 	}
 	c->values = xrealloc(c->values, (c->n + 1) * sizeof(*c->values));
 	c->values[c->n++] = xstrndup(value.p, value.n);
+	return 0;
 }
 
 static char *evidence_text(struct slice text)
@@ -350,13 +367,10 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 	f = hmap_get(&fs->index, key.p, key.len);
 	if (!f && fs->n >= (fs->max ? fs->max : FINDINGS_DEFAULT_MAX)) {
 		if (!fs->dropped++) {
-			struct buf where = BUF_INIT;
-
-			buf_addf(&where, "%s:%lu", source, line);
-			diag(DIAG_WARNING, where.p, "finding limit of %zu "
-			     "reached; later new findings are not kept",
+			fs->dropped_where = where_dup(source, line);
+			diag(DIAG_WARNING, fs->dropped_where, "finding limit "
+			     "of %zu reached; later new findings are not kept",
 			     fs->max ? fs->max : (size_t)FINDINGS_DEFAULT_MAX);
-			buf_free(&where);
 		}
 		buf_free(&key);
 		return NULL;
@@ -387,8 +401,12 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 	f->count += weight;
 	timespan_note(&f->when, w);
 	add_evidence(fs, f, source, line, text, w, weight);
-	for (i = 0; i < ncaps; i++)
-		add_capture(f, caps[i].name, caps[i].value);
+	for (i = 0; i < ncaps; i++) {
+		if (!add_capture(capture_of(f, caps[i].name), caps[i].value))
+			continue;
+		if (!fs->values_dropped++)
+			fs->values_where = where_dup(source, line);
+	}
 	return f;
 }
 
@@ -418,7 +436,8 @@ static void timespan_merge(struct timespan *d, const struct timespan *s)
 	}
 }
 
-void findings_merge(struct finding *dst, const struct finding *src)
+void findings_merge(struct findings *fs, struct finding *dst,
+		    const struct finding *src)
 {
 	size_t i, j;
 
@@ -448,10 +467,15 @@ void findings_merge(struct finding *dst, const struct finding *src)
 		d->count += e->count;
 		timespan_merge(&d->when, &e->when);
 	}
-	for (i = 0; i < src->ncaps; i++)
+	for (i = 0; i < src->ncaps; i++) {
+		struct capvals *c = capture_of(dst, src->caps[i].name);
+
+		/* src's own overflow was counted when it happened. */
+		c->more += src->caps[i].more;
 		for (j = 0; j < src->caps[i].n; j++)
-			add_capture(dst, src->caps[i].name,
-				    slice_cstr(src->caps[i].values[j]));
+			fs->values_dropped += (unsigned long)add_capture(c,
+				slice_cstr(src->caps[i].values[j]));
+	}
 }
 
 const char *finding_remediation(const struct finding *f)

@@ -60,7 +60,9 @@ struct capvals {
 	char *name;
 	char **values;
 	size_t n;
-	unsigned long more;	/* distinct values beyond CAPTURE_VALUES_MAX */
+	/* Values beyond CAPTURE_VALUES_MAX, once per hit that carried one
+	 * (a value seen twice counts twice: it was not kept to compare). */
+	unsigned long more;
 };
 
 /*
@@ -118,6 +120,10 @@ struct findings {
 	struct hmap index;
 	size_t max;		/* most findings kept; 0: FINDINGS_DEFAULT_MAX */
 	unsigned long dropped;	/* hits that would have made a new finding */
+	char *dropped_where;	/* "file:line" of the first of them */
+	/* Captured values not kept (CAPTURE_VALUES_MAX), once per hit. */
+	unsigned long values_dropped;
+	char *values_where;	/* "file:line" of the first, NULL unknown */
 	/* The evidence key of the text hit last: every rule that hits one
 	 * line hands over the same text. */
 	struct {
@@ -141,7 +147,9 @@ struct hit_capture {
  * Record one hit of rule r on a line. res may be NULL or partly empty;
  * its strings are copied. text is the whole matched line. Returns the
  * finding, or NULL when the hit would start a finding past the limit
- * (fs->max): it is counted in fs->dropped and a warning is printed once.
+ * (fs->max): it is counted in fs->dropped (the first one's place in
+ * fs->dropped_where) and a warning is printed once. Captured values past
+ * CAPTURE_VALUES_MAX are counted in fs->values_dropped.
  */
 struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     const struct resource *res, const char *source,
@@ -173,9 +181,11 @@ void findings_drop(struct findings *fs, struct finding *f);
 
 /*
  * Fold src into dst (same rule, same object): counts, times, evidence
- * groups and captured values. src is left for the caller to drop.
+ * groups and captured values; values dst has no room for are counted in
+ * fs->values_dropped. src is left for the caller to drop.
  */
-void findings_merge(struct finding *dst, const struct finding *src);
+void findings_merge(struct findings *fs, struct finding *dst,
+		    const struct finding *src);
 
 /* Render each finding's message from its rule's template. */
 void findings_finish(struct findings *fs);

@@ -4,11 +4,12 @@
  * (inline SVG) of finding occurrences, Warning and Normal events over the
  * time the bundle covers with each finding's first and last sighting, a
  * sortable and filterable findings table with collapsible evidence, a
- * chain view per Certificate, the coverage notes and the inputs; the JSON
- * report is embedded for tools. Every string from the input goes through
- * escape_html() (text and attribute values alike), the embedded JSON
- * through escape_script_json(), and a Content-Security-Policy allows only
- * this file's own script (by its SHA-256), as a second line of defence.
+ * chain view per Certificate, the coverage notes, the limits reached and
+ * the inputs; the JSON report is embedded for tools. Every string from
+ * the input goes through escape_html() (text and attribute values
+ * alike), the embedded JSON through escape_script_json(), and a
+ * Content-Security-Policy allows only this file's own script (by its
+ * SHA-256), as a second line of defence.
  */
 #include "report.h"
 
@@ -996,6 +997,32 @@ static void h_coverage(struct hw *w)
 		lit(w, "</ul>\n</section>\n");
 }
 
+static void h_limits(struct hw *w)
+{
+	struct limit_note notes[LIMIT_NOTES_MAX];
+	size_t n = summary_limits(w->a, notes, LIMIT_NOTES_MAX), i;
+
+	if (!n)
+		return;
+	lit(w, "<section id=\"limits\">\n<h2>Limits reached</h2>\n<ul>\n");
+	for (i = 0; i < n; i++) {
+		lit(w, "<li><code>");
+		h(w, notes[i].name);
+		buf_addf(w->out, "</code> (limit %lu): %lu ", notes[i].limit,
+			 notes[i].count);
+		h(w, notes[i].count == 1 ? notes[i].unit1 : notes[i].unit);
+		if (notes[i].where) {
+			lit(w, ", first at <code>");
+			h(w, notes[i].where);
+			lit(w, "</code>");
+		}
+		lit(w, "; ");
+		h(w, notes[i].note);
+		lit(w, "</li>\n");
+	}
+	lit(w, "</ul>\n</section>\n");
+}
+
 static void h_inputs(struct hw *w)
 {
 	const struct analysis *a = w->a;
@@ -1081,6 +1108,7 @@ void report_html(struct buf *out, const struct analysis *a,
 	h_findings(&w, &st);
 	h_certificates(&w);
 	h_coverage(&w);
+	h_limits(&w);
 	h_inputs(&w);
 	buf_addf(out, "<footer>ktriage %s. The JSON report (schema "
 		 "ktriage.report/v1) is embedded in this file as "

@@ -296,6 +296,26 @@ static cJSON *json_coverage(const struct analysis *a)
 	return arr;
 }
 
+static cJSON *json_limits(const struct analysis *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct limit_note notes[LIMIT_NOTES_MAX];
+	size_t n = summary_limits(a, notes, LIMIT_NOTES_MAX), i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		add(e, "name", jstr(notes[i].name));
+		add(e, "limit", cJSON_CreateNumber((double)notes[i].limit));
+		add(e, "count", cJSON_CreateNumber((double)notes[i].count));
+		add(e, "unit", jstr(notes[i].unit));
+		add(e, "where", jstr(notes[i].where));
+		add(e, "note", jstr(notes[i].note));
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
 static void jctx_init(struct jctx *c, const struct analysis *a,
 		      const struct report_opts *o)
 {
@@ -353,6 +373,7 @@ void report_json(struct buf *out, const struct analysis *a,
 	add(root, "findings", arr);
 	add(root, "certificates", json_certificates(&c));
 	add(root, "coverage", json_coverage(a));
+	add(root, "limits", json_limits(a));
 	text = cJSON_Print(root);
 	if (text) {
 		buf_adds(out, text);

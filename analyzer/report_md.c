@@ -2,10 +2,10 @@
  * The Markdown report (-f markdown), to paste into a ticket: a summary
  * table, one section per finding (resource, chain, message, evidence in
  * fenced code blocks under their file:line, fix, docs), a table of the
- * Certificates with their chains, and the coverage notes. Text from the
- * input is escaped so that it renders as itself: backslash escapes
- * outside code, and code fences and spans longer than any backtick run
- * inside, so the input cannot close them.
+ * Certificates with their chains, the coverage notes and the limits
+ * reached. Text from the input is escaped so that it renders as itself:
+ * backslash escapes outside code, and code fences and spans longer than
+ * any backtick run inside, so the input cannot close them.
  */
 #include "report.h"
 
@@ -392,6 +392,31 @@ static void md_coverage(struct mw *w)
 		buf_addc(w->out, '\n');
 }
 
+static void md_limits(struct mw *w)
+{
+	struct limit_note notes[LIMIT_NOTES_MAX];
+	size_t n = summary_limits(w->a, notes, LIMIT_NOTES_MAX), i;
+
+	if (!n)
+		return;
+	buf_adds(w->out, "## Limits reached\n\n");
+	for (i = 0; i < n; i++) {
+		buf_adds(w->out, "- ");
+		md(w, notes[i].name);
+		buf_addf(w->out, " (limit %lu): %lu %s", notes[i].limit,
+			 notes[i].count, notes[i].count == 1 ?
+			 notes[i].unit1 : notes[i].unit);
+		if (notes[i].where) {
+			buf_adds(w->out, ", first at ");
+			md_code(w, notes[i].where);
+		}
+		buf_adds(w->out, "; ");
+		md(w, notes[i].note);
+		buf_addc(w->out, '\n');
+	}
+	buf_addc(w->out, '\n');
+}
+
 static void md_inputs(struct mw *w)
 {
 	const struct analysis *a = w->a;
@@ -456,6 +481,7 @@ void report_markdown(struct buf *out, const struct analysis *a,
 		buf_adds(out, "No findings.\n\n");
 	md_certificates(&w);
 	md_coverage(&w);
+	md_limits(&w);
 	md_inputs(&w);
 	buf_free(&w.tmp);
 	redact_free(w.red);

@@ -493,6 +493,36 @@ static void text_coverage(struct tw *w)
 		endl(w);
 }
 
+/* The limits reached, only when any: what was not analyzed in full. */
+static void text_limits(struct tw *w)
+{
+	struct limit_note notes[LIMIT_NOTES_MAX];
+	size_t n = summary_limits(w->a, notes, LIMIT_NOTES_MAX), i;
+
+	if (!n)
+		return;
+	sgr(w, "1");
+	lit(w, "Limits reached:");
+	sgr(w, NULL);
+	endl(w);
+	for (i = 0; i < n; i++) {
+		litf(w, "  - %s (limit %lu): %lu %s", notes[i].name,
+		     notes[i].limit, notes[i].count, notes[i].count == 1 ?
+		     notes[i].unit1 : notes[i].unit);
+		if (notes[i].where) {
+			lit(w, ", first at ");
+			put(w, notes[i].where);
+		}
+		w->cind = 4;
+		endl(w);
+		lit(w, "    ");
+		lit(w, notes[i].note);
+		w->cind = 4;
+		endl(w);
+	}
+	endl(w);
+}
+
 static void text_inputs(struct tw *w)
 {
 	const struct analysis *a = w->a;
@@ -654,6 +684,7 @@ void report_text(struct buf *out, const struct analysis *a,
 	}
 	text_certificates(&w);
 	text_coverage(&w);
+	text_limits(&w);
 	text_inputs(&w);
 	buf_free(&w.line);
 	buf_free(&w.tmp);

@@ -37,7 +37,7 @@ static void collect_event(struct kevent *ev, void *ctx)
 {
 	struct objlist *l = ctx;
 
-	store_add_event(&l->st, ev, ev->source);
+	store_add_event(&l->st, ev, ev->source, l->in);
 }
 
 static void parse_objects(const struct example *ex, struct objlist *out,

@@ -32,7 +32,29 @@ void store_free(struct store *st)
 	free(st->keys);
 	hmap_free(&st->index);
 	hmap_free(&st->by_name);
+	free(st->dropped_where);
 	memset(st, 0, sizeof(*st));
+}
+
+/*
+ * An object past max_objects, about to be freed: counted, and the first
+ * one reported where it was read (line 0: only the entry is known).
+ */
+static void drop_object(struct store *st, struct input *in,
+			const char *source, unsigned long line)
+{
+	struct buf where = BUF_INIT;
+
+	if (st->dropped++)
+		return;
+	buf_adds(&where, source ? source : "(unknown)");
+	if (line)
+		buf_addf(&where, ":%lu", line);
+	if (in)
+		input_error(in, where.p, "object limit of %zu reached; later "
+			    "objects are not analyzed (--max-objects)",
+			    st->max_objects);
+	st->dropped_where = buf_detach(&where);
 }
 
 void store_note_time(struct store *st, int64_t ms)
@@ -168,7 +190,8 @@ static int richness(const struct kobject *o)
 }
 
 /* Turn an Event object into an event; returns 1 when it was one. */
-static int event_object(struct store *st, struct kobject *o)
+static int event_object(struct store *st, struct kobject *o,
+			struct input *in)
 {
 	struct kevent ev;
 	const struct fnode *r = o->root;
@@ -211,7 +234,7 @@ static int event_object(struct store *st, struct kobject *o)
 	ev.count = n && n->value ? strtoul(n->value, NULL, 10) : 1;
 	ev.source = o->source;
 	ev.line = o->line;
-	store_add_event(st, &ev, o->source);
+	store_add_event(st, &ev, o->source, in);
 	kobject_free(o);
 	return 1;
 }
@@ -222,7 +245,7 @@ struct kobject *store_add(struct store *st, struct kobject *o,
 	struct kobject *old;
 	size_t i;
 
-	if (event_object(st, o))
+	if (event_object(st, o, in))
 		return NULL;
 	note_object_times(st, o);
 	old = store_find(st, o->kind, o->ns, o->name);
@@ -247,18 +270,15 @@ struct kobject *store_add(struct store *st, struct kobject *o,
 		return keep;
 	}
 	if (st->n >= st->max_objects) {
-		if (!st->dropped && in)
-			input_error(in, o->source, "object limit of %zu reached; "
-				    "later objects are not analyzed "
-				    "(--max-objects)", st->max_objects);
-		st->dropped++;
+		drop_object(st, in, o->source, o->line);
 		kobject_free(o);
 		return NULL;
 	}
 	return insert(st, o);
 }
 
-void store_add_event(struct store *st, struct kevent *ev, const char *source)
+void store_add_event(struct store *st, struct kevent *ev, const char *source,
+		     struct input *in)
 {
 	struct kobject *o = NULL;
 
@@ -285,7 +305,7 @@ void store_add_event(struct store *st, struct kevent *ev, const char *source)
 		}
 		o->partial = 2;	/* known only from its events */
 		if (st->n >= st->max_objects) {
-			st->dropped++;
+			drop_object(st, in, source, ev->line);
 			kobject_free(o);
 			kevent_clear(ev);
 			return;

@@ -24,6 +24,7 @@ struct store {
 	size_t nkeys, capkeys;
 	size_t max_objects;
 	unsigned long dropped;	/* objects beyond max_objects */
+	char *dropped_where;	/* "file:line" of the first of them */
 	unsigned long events;	/* events attached */
 	int64_t latest_ms;	/* latest absolute time seen in objects */
 };
@@ -35,6 +36,8 @@ void store_free(struct store *st);
  * Add an object (taking ownership). An Event object is turned into an
  * event of the object it concerns. Returns the stored object (which may
  * be an earlier copy the new one was merged into), or NULL when dropped.
+ * An object past max_objects is counted in st->dropped; the first one is
+ * an input error in `in` (when not NULL) and st->dropped_where.
  */
 struct kobject *store_add(struct store *st, struct kobject *obj,
 			  struct input *in);
@@ -42,8 +45,11 @@ struct kobject *store_add(struct store *st, struct kobject *obj,
 /*
  * Attach an event to the object it names (ev->obj_*), creating a partial
  * object when none is known yet. The event's strings are taken over.
+ * A partial object past max_objects is dropped as in store_add(), the
+ * first one reported in `in` (may be NULL).
  */
-void store_add_event(struct store *st, struct kevent *ev, const char *source);
+void store_add_event(struct store *st, struct kevent *ev, const char *source,
+		     struct input *in);
 
 /* Look an object up; kind may be NULL to match any kind. */
 struct kobject *store_find(const struct store *st, const char *kind,

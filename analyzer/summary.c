@@ -1,6 +1,7 @@
 /*
  * Report material derived from the resource graph: chains, what findings
- * affect, Certificates with what blocks them, and coverage. Kept apart
+ * affect, Certificates with what blocks them, coverage, and the limits
+ * reached. Kept apart
  * from the writers so text, JSON and later formats say the same thing.
  */
 #include "summary.h"
@@ -217,6 +218,60 @@ size_t summary_coverage(const struct analysis *a, struct coverage_note *out,
 		out[m].note = a->store.events ? NULL : "no events: repeated "
 			"warnings (PresentError, Failed, ErrInitIssuer) and "
 			"their counts cannot be seen";
+		m++;
+	}
+	return m;
+}
+
+size_t summary_limits(const struct analysis *a, struct limit_note *out,
+		      size_t max)
+{
+	/* In the order the report lists them: the pipeline's. */
+	static const struct {
+		const char *name, *unit, *unit1, *note;
+	} kinds[] = {
+		{ "objects", "objects", "object",
+		  "objects past the limit were not analyzed (raise it with "
+		  "--max-objects)" },
+		{ "log-record-pairs", "pairs", "pair",
+		  "key/value pairs past the limit in one log record were not "
+		  "read; log rules did not see them" },
+		{ "pcre2-match", "matches", "match",
+		  "PCRE2 gave up on these matches (match or depth limit); each "
+		  "counts as no match of that rule on that line or object" },
+		{ "findings", "hits", "hit",
+		  "hits that would have made a new finding were not kept; hits "
+		  "on kept findings still count" },
+		{ "capture-values", "values", "value",
+		  "captured values past the limit per name and finding were "
+		  "not kept; counted once per hit" },
+	};
+	const struct findings *fs = &a->findings;
+	const struct {
+		unsigned long limit, count;
+		const char *where;
+	} got[ARRAY_SIZE(kinds)] = {
+		{ a->store.max_objects, a->store.dropped,
+		  a->store.dropped_where },
+		{ LOGREC_MAX_KV, a->kv_dropped, a->kv_where },
+		{ a->rs ? a->rs->match_limit : 0, a->matcher.limit_hits,
+		  a->regex_limit_where },
+		{ fs->max ? fs->max : FINDINGS_DEFAULT_MAX, fs->dropped,
+		  fs->dropped_where },
+		{ CAPTURE_VALUES_MAX, fs->values_dropped, fs->values_where },
+	};
+	size_t k, m = 0;
+
+	for (k = 0; k < ARRAY_SIZE(kinds) && m < max; k++) {
+		if (!got[k].count)
+			continue;
+		out[m].name = kinds[k].name;
+		out[m].limit = got[k].limit;
+		out[m].count = got[k].count;
+		out[m].unit = kinds[k].unit;
+		out[m].unit1 = kinds[k].unit1;
+		out[m].where = got[k].where;
+		out[m].note = kinds[k].note;
 		m++;
 	}
 	return m;

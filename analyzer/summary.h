@@ -1,10 +1,10 @@
 /*
  * What the reports show besides findings: the chain around each finding
  * and what it affects, the per-Certificate summary (what `cmctl status
- * certificate` shows, for every Certificate, offline), and the coverage
- * notes that say which families of rules had nothing to look at. These
- * functions only read a finished analysis; the strings they return in
- * buffers belong to the caller.
+ * certificate` shows, for every Certificate, offline), the coverage
+ * notes that say which families of rules had nothing to look at, and the
+ * limits the run reached. These functions only read a finished analysis;
+ * the strings they return in buffers belong to the caller.
  */
 #ifndef KTRIAGE_SUMMARY_H
 #define KTRIAGE_SUMMARY_H
@@ -67,5 +67,30 @@ struct coverage_note {
 
 size_t summary_coverage(const struct analysis *a, struct coverage_note *out,
 			size_t max);
+
+/*
+ * A limit this run reached (docs/security.md, "Limits"), with what it
+ * cost. Strings are static or borrowed from the analysis.
+ */
+struct limit_note {
+	const char *name;	/* "objects", "findings", ... */
+	unsigned long limit;	/* its value */
+	unsigned long count;	/* items not kept or not analyzed */
+	const char *unit;	/* "objects", "pairs", "matches", "hits", ... */
+	const char *unit1;	/* the same for one: "object", "pair", ... */
+	const char *where;	/* "file:line" of the first, or NULL */
+	const char *note;	/* what was lost, one sentence */
+};
+
+#define LIMIT_NOTES_MAX 8
+
+/*
+ * The limits reached that inputs[].errors does not list (or lists one
+ * at a time), in pipeline order: objects (--max-objects), log record
+ * pairs (LOGREC_MAX_KV), PCRE2's match and depth limits, findings,
+ * captured values. Returns how many (0 when none was reached).
+ */
+size_t summary_limits(const struct analysis *a, struct limit_note *out,
+		      size_t max);
 
 #endif

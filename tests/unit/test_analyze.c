@@ -2,7 +2,8 @@
  * The whole pipeline on small realistic inputs: a pasted file that mixes
  * a prompt, a get table and two describe outputs; the same object from
  * several sources merged; rules over objects, conditions, events and log
- * records; requirements, suppression and the bundle's own time.
+ * records; requirements, suppression and the bundle's own time; the
+ * limits a run reaches, as the reports list them.
  */
 #include "cm.h"
 
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "buf.h"
 #include "diag.h"
 #include "rules.h"
+#include "summary.h"
 
 static char dir[64];
 
@@ -297,6 +300,145 @@ static void test_log_records(void **state)
 	ruleset_free(&rs);
 }
 
+/* One log line: a failed DNS-01 self check for domain on Challenge name. */
+static void add_propagation(struct buf *b, const char *domain,
+			    const char *name, int extra_pairs)
+{
+	int i;
+
+	buf_addf(b, "E0716 09:41:14.520118       1 sync.go:208] "
+		 "\"propagation check failed\" err=\"DNS record for "
+		 "\\\"%s\\\" not yet propagated\" logger=\"cert-manager."
+		 "controller\" resource_name=\"%s\" resource_namespace=\"shop\" "
+		 "resource_kind=\"Challenge\"", domain, name);
+	for (i = 1; i <= extra_pairs; i++)
+		buf_addf(b, " label_%d=\"team-%d\"", i, i);
+	buf_addc(b, '\n');
+}
+
+static void test_limits_reached(void **state)
+{
+	static const char rules[] =
+		"rules:\n"
+		"  - id: propagation\n    title: P\n    severity: low\n"
+		"    match:\n      log:\n        msg: propagation check failed\n"
+		"        err: {regex: 'DNS record for \"(?<domain>[^\"]+)\"'}\n"
+		"    message: '{{domain}}'\n"
+		"  - id: secret-name\n    title: S\n    severity: low\n"
+		"    match:\n      object:\n        kind: Certificate\n"
+		"        spec.secretName: {regex: '^(?:[a-z0-9]+-?)+-tls$'}\n"
+		"    message: '{{resource}}'\n";
+	static const char certs[] =
+		"apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+		"metadata: {name: www, namespace: shop}\n"
+		"spec: {secretName: www-checkout-production-frontend-europe_west-tls}\n"
+		"---\n"
+		"apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+		"metadata: {name: shop, namespace: shop}\n"
+		"spec: {secretName: shop-tls}\n"
+		"---\n"
+		"apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+		"metadata: {name: blog, namespace: shop}\n"
+		"spec: {secretName: blog-tls}\n";
+	struct limit_note ln[LIMIT_NOTES_MAX];
+	struct analysis a;
+	struct ruleset rs;
+	struct buf log = BUF_INIT;
+	char sub[128], where[320];
+	size_t n;
+	int i;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/lim", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	/* Nothing reached: no limit listed. */
+	add_propagation(&log, "shop.example.com", "c1", 0);
+	write_file("lim/b.log", log.p);
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load_buffer(&rs, "r.yaml", rules,
+					     strlen(rules)), 0);
+	assert_int_equal(ruleset_check(&rs), 0);
+	analysis_init(&a, &rs);
+	assert_int_equal(analysis_add_path(&a, sub), 0);
+	analysis_finish(&a);
+	assert_int_equal(a.findings.n, 1);
+	assert_int_equal(summary_limits(&a, ln, LIMIT_NOTES_MAX), 0);
+	analysis_free(&a);
+
+	/*
+	 * Line 1: a record no rule can match, its 60 pairs not read (a light
+	 * record): not counted. Lines 2-26: 25 domains on c1 (20 kept).
+	 * Line 27: 64 pairs (48 kept). Lines 28-30: c3, c4, c5 with at most
+	 * 3 findings: c4 and c5 make none.
+	 */
+	buf_reset(&log);
+	buf_adds(&log, "I0716 09:40:00.000001       1 controller.go:162] "
+		 "\"starting controller\" logger=\"cert-manager.controller\"");
+	for (i = 1; i <= 60; i++)
+		buf_addf(&log, " label_%d=\"team-%d\"", i, i);
+	buf_addc(&log, '\n');
+	for (i = 1; i <= 25; i++) {
+		char domain[64];
+
+		snprintf(domain, sizeof(domain), "shop-%d.example.com", i);
+		add_propagation(&log, domain, "c1", 0);
+	}
+	add_propagation(&log, "blog.example.com", "c2", 60);
+	add_propagation(&log, "docs.example.com", "c3", 0);
+	add_propagation(&log, "docs.example.com", "c4", 0);
+	add_propagation(&log, "docs.example.com", "c5", 0);
+	write_file("lim/b.log", log.p);
+	write_file("lim/a.yaml", certs);
+	analysis_init(&a, &rs);
+	a.findings.max = 3;
+	a.store.max_objects = 2;
+	assert_int_equal(analysis_add_path(&a, sub), 0);
+	analysis_finish(&a);
+	n = summary_limits(&a, ln, LIMIT_NOTES_MAX);
+	assert_int_equal(n, 5);
+
+	assert_string_equal(ln[0].name, "objects");
+	assert_int_equal(ln[0].limit, 2);
+	assert_int_equal(ln[0].count, 1);
+	snprintf(where, sizeof(where), "%s/a.yaml:11", sub);
+	assert_string_equal(ln[0].where, where);
+	/* Also an input error there. */
+	assert_int_equal(a.inputs[0].nerrors, 1);
+	assert_string_equal(a.inputs[0].errors[0].where, where);
+
+	assert_string_equal(ln[1].name, "log-record-pairs");
+	assert_int_equal(ln[1].limit, LOGREC_MAX_KV);
+	assert_int_equal(ln[1].count, 64 - LOGREC_MAX_KV);
+	snprintf(where, sizeof(where), "%s/b.log:27", sub);
+	assert_string_equal(ln[1].where, where);
+
+	/* An object rule: no input to warn in, the place is still known. */
+	assert_string_equal(ln[2].name, "pcre2-match");
+	assert_int_equal(ln[2].limit, 1000000);
+	assert_int_equal(ln[2].count, 1);
+	snprintf(where, sizeof(where), "%s/a.yaml:1", sub);
+	assert_string_equal(ln[2].where, where);
+
+	assert_string_equal(ln[3].name, "findings");
+	assert_int_equal(ln[3].limit, 3);
+	/* c4, c5, and the Certificate shop's finding, made after them. */
+	assert_int_equal(ln[3].count, 3);
+	assert_string_equal(ln[3].unit, "hits");
+	snprintf(where, sizeof(where), "%s/b.log:29", sub);
+	assert_string_equal(ln[3].where, where);
+
+	assert_string_equal(ln[4].name, "capture-values");
+	assert_int_equal(ln[4].limit, CAPTURE_VALUES_MAX);
+	assert_int_equal(ln[4].count, 25 - CAPTURE_VALUES_MAX);
+	snprintf(where, sizeof(where), "%s/b.log:%d", sub,
+		 1 + CAPTURE_VALUES_MAX + 1);
+	assert_string_equal(ln[4].where, where);
+	assert_int_equal(a.findings.n, 3);
+	analysis_free(&a);
+	ruleset_free(&rs);
+	buf_free(&log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_rules_over_objects),
 		cmocka_unit_test(test_same_object_merged),
 		cmocka_unit_test(test_log_records),
+		cmocka_unit_test(test_limits_reached),
 	};
 
 	diag_set_quiet(1);
