@@ -623,15 +623,15 @@ static void test_gzip_corrupt_data(void **state)
 }
 
 /*
- * One member with every optional header field (RFC 1952: FEXTRA, FNAME,
- * FCOMMENT, FHCRC) and deflate data made at level. flg selects the fields;
- * the header CRC covers the header before it.
+ * One member holding text[0..n), with the optional header fields of RFC
+ * 1952 that flg selects (FEXTRA, FNAME, FCOMMENT, FHCRC; the header CRC
+ * covers the header before it) and deflate data made at level.
  */
-static void mk_gzip_fields(struct buf *out, const char *text, int level,
-			   unsigned char flg)
+static void mk_gzip_fields(struct buf *out, const void *text, size_t n,
+			   int level, unsigned char flg)
 {
 	static const unsigned char extra[] = { 'A', 'P', 2, 0, 'x', 'y' };
-	size_t start = out->len, n = strlen(text);
+	size_t start = out->len;
 	unsigned char tmp[65536], t[8];
 	uLong crc;
 	z_stream z;
@@ -703,7 +703,7 @@ static void test_gzip_header_fields(void **state)
 	(void)state;
 	mk_lines(&text, "fields", 500);
 	/* 10 + 2 + 6 + 9 + 10 = 37 header bytes, then the 2-byte CRC. */
-	mk_gzip_fields(&gz, text.p, 6, 0x02 | 0x04 | 0x08 | 0x10);
+	mk_gzip_fields(&gz, text.p, text.len, 6, 0x02 | 0x04 | 0x08 | 0x10);
 	mk_gzip(&gz, "second\n", 7);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct run r;
@@ -748,7 +748,8 @@ static void test_gzip_members_across_refills(void **state)
 	for (i = 0; i < ARRAY_SIZE(levels); i++) {
 		buf_reset(&text);
 		mk_lines(&text, i & 1 ? "odd" : "even", 3000 + 1000 * (int)i);
-		mk_gzip_fields(&gz, text.p, levels[i], i & 1 ? 0x08 : 0x02);
+		mk_gzip_fields(&gz, text.p, text.len, levels[i],
+			       i & 1 ? 0x08 : 0x02);
 		buf_adds(&all, text.p);
 	}
 	buf_add(&gz, zeros, sizeof(zeros));
@@ -832,6 +833,179 @@ static void test_gzip_stdin(void **state)
 	expect_entry(&r, 0, "(stdin)", "from stdin\n");
 	run_free(&r);
 	buf_free(&gz);
+}
+
+/*
+ * ---- Large streams ----
+ * Several MiB, many input refills: damage, limits and a reader that stops
+ * early must read as they do in small files.
+ */
+
+#define BIG_LINES 200000	/* about 7 MiB of text */
+
+static void test_gzip_big_whole(void **state)
+{
+	struct buf gz = BUF_INIT, a = BUF_INIT, b = BUF_INIT, all = BUF_INIT;
+	const struct input_note *n;
+	char want[96];
+	struct run r;
+
+	(void)state;
+	mk_lines(&a, "first", BIG_LINES);
+	mk_lines(&b, "second", 1000);
+	mk_gzip_fields(&gz, a.p, a.len, 1, 0);
+	mk_gzip_fields(&gz, b.p, b.len, 6, 0x08);
+	snprintf(want, sizeof(want), "at compressed byte %zu ", gz.len);
+	buf_adds(&gz, "JUNK");
+	write_buf("t.log.gz", &gz);
+	buf_adds(&all, a.p);
+	buf_adds(&all, b.p);
+	run_walk(&r, "t.log.gz", NULL, READ_ALL);
+	expect_counts(&r, 1, 1, 0);
+	assert_int_equal(r.got.v[0].text.len, all.len);
+	assert_memory_equal(r.got.v[0].text.p, all.p, all.len);
+	n = expect_error(&r, "t.log.gz", "trailing garbage");
+	assert_non_null(strstr(n->message, want));
+	assert_true(n->is_warning);
+	assert_int_equal(r.in.bytes, all.len);
+	assert_int_equal(r.in.bytes_compressed, gz.len - 4);
+	run_free(&r);
+	buf_free(&gz);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&all);
+}
+
+static void test_gzip_big_damage(void **state)
+{
+	struct buf gz = BUF_INIT, text = BUF_INIT, want = BUF_INIT;
+	size_t cut;
+	struct run r;
+
+	(void)state;
+	mk_lines(&text, "damage", BIG_LINES);
+	mk_gzip_fields(&gz, text.p, text.len, 1, 0);
+
+	/* Cut three quarters in. */
+	cut = gz.len / 4 * 3;
+	write_file("cut.gz", gz.p, cut);
+	run_walk(&r, "cut.gz", NULL, READ_ALL);
+	expect_counts(&r, 1, 1, 0);
+	buf_addf(&want, "unexpected end of gzip data at compressed byte %zu ",
+		 cut);
+	expect_error(&r, "cut.gz", want.p);
+	assert_true(r.got.v[0].text.len > (4u << 20));
+	assert_true(r.got.v[0].text.len < text.len);
+	assert_memory_equal(r.got.v[0].text.p, text.p,
+			    r.got.v[0].text.len - 1);
+	assert_int_equal(r.in.bytes_compressed, cut);
+	run_free(&r);
+
+	/* A bad CRC: every byte first, then the error. */
+	gz.p[gz.len - 8] ^= 0x01;
+	write_buf("crc.gz", &gz);
+	run_walk(&r, "crc.gz", NULL, READ_ALL);
+	expect_counts(&r, 1, 1, 0);
+	expect_error(&r, "crc.gz", "bad gzip CRC at compressed byte ");
+	assert_int_equal(r.got.v[0].text.len, text.len);
+	assert_memory_equal(r.got.v[0].text.p, text.p, text.len);
+	run_free(&r);
+	buf_free(&gz);
+	buf_free(&text);
+	buf_free(&want);
+}
+
+static void test_gzip_big_limits(void **state)
+{
+	struct buf gz = BUF_INIT, text = BUF_INIT;
+	struct source_limits lim;
+	const struct rec *e;
+	struct run r;
+
+	(void)state;
+	mk_lines(&text, "limit", BIG_LINES);
+	mk_gzip_fields(&gz, text.p, text.len, 1, 0);
+	write_buf("total.log.gz", &gz);
+	source_limits_default(&lim);
+	lim.max_total_bytes = 6000000;
+	run_walk(&r, "total.log.gz", &lim, READ_ALL);
+	expect_counts(&r, 1, 1, 0);
+	expect_error(&r, "total.log.gz", "limit of 6000000 uncompressed bytes");
+	assert_int_equal(r.in.bytes, 6000000);
+	e = &r.got.v[0];
+	/* The last line, cut at the limit, gets a newline from collect(). */
+	assert_int_equal(e->text.len, 6000000 + 1);
+	assert_memory_equal(e->text.p, text.p, 6000000);
+	run_free(&r);
+	buf_reset(&gz);
+
+	/* Ordinary text first, then a run that compresses far better. */
+	while (text.len < (16u << 20))
+		buf_adds(&text, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	mk_gzip_fields(&gz, text.p, text.len, 1, 0);
+	write_buf("ratio.log.gz", &gz);
+	source_limits_default(&lim);
+	lim.max_ratio = 6;
+	run_walk(&r, "ratio.log.gz", &lim, READ_ALL);
+	expect_counts(&r, 1, 1, 0);
+	expect_error(&r, "ratio.log.gz", "compression ratio above 6:1");
+	e = &r.got.v[0];
+	assert_true(e->text.len > (6u << 20));
+	assert_true(e->text.len < text.len);
+	assert_memory_equal(e->text.p, text.p, e->text.len - 1);
+	run_free(&r);
+	buf_free(&gz);
+	buf_free(&text);
+}
+
+/*
+ * The reader stops with most of the stream unread: at the entry limit, and
+ * at a tar end marker followed by more data inside the gzip stream.
+ */
+static void test_gzip_big_stop_early(void **state)
+{
+	struct buf t = BUF_INIT, gz = BUF_INIT, big = BUF_INIT;
+	struct source_limits lim;
+	struct run r;
+	int i;
+
+	(void)state;
+	mk_lines(&big, "early", BIG_LINES);
+	mk_tar_file(&t, "big.log", big.p, TF_USTAR);
+	for (i = 0; i < 40; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "s%02d.log", i);
+		mk_tar_file(&t, name, "small\n", TF_USTAR);
+	}
+	mk_tar_end(&t);
+	mk_gzip_fields(&gz, t.p, t.len, 1, 0);
+	write_buf("many.tar.gz", &gz);
+	source_limits_default(&lim);
+	lim.max_entries = 2;
+	run_walk(&r, "many.tar.gz", &lim, READ_ALL);
+	expect_counts(&r, 2, 1, 0);
+	expect_entry(&r, 0, "many.tar.gz:big.log", big.p);
+	expect_entry(&r, 1, "many.tar.gz:s00.log", "small\n");
+	expect_error(&r, "many.tar.gz:s01.log", "entry limit of 2 reached");
+	run_free(&r);
+
+	/* After the end marker, 8 MiB more of the gzip stream. */
+	buf_reset(&t);
+	buf_reset(&gz);
+	mk_tar_file(&t, "big.log", big.p, TF_USTAR);
+	mk_tar_end(&t);
+	while (t.len < big.len + (8u << 20))
+		buf_adds(&t, "after the end marker\n");
+	mk_gzip_fields(&gz, t.p, t.len, 1, 0);
+	write_buf("end.tar.gz", &gz);
+	run_walk(&r, "end.tar.gz", NULL, READ_ALL);
+	expect_counts(&r, 1, 0, 0);
+	expect_entry(&r, 0, "end.tar.gz:big.log", big.p);
+	run_free(&r);
+	buf_free(&t);
+	buf_free(&gz);
+	buf_free(&big);
 }
 
 /* ---- tar ---- */
@@ -1583,6 +1757,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gzip_members_across_refills,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gzip_distance_too_far,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_big_whole, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_big_damage, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_big_limits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gzip_big_stop_early,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gzip_stdin, setup,
 						teardown),
