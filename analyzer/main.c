@@ -10,6 +10,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#ifdef HAVE_ISAL
+#include <isa-l.h>
+#else
+#include <zlib.h>
+#endif
 
 #include "analyze.h"
 #include "buf.h"
@@ -284,6 +289,13 @@ int main(int argc, char **argv)
 		break;
 	case CMD_VERSION:
 		printf("ktriage %s\n", KTRIAGE_VERSION);
+		/* src_gz.c inflates with ISA-L when built with HAVE_ISAL. */
+#ifdef HAVE_ISAL
+		printf("inflate: isa-l %d.%d.%d\n", ISAL_MAJOR_VERSION,
+		       ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
+#else
+		printf("inflate: zlib %s\n", zlibVersion());
+#endif
 		rc = EXIT_CLEAN;
 		break;
 	case CMD_RULES_LIST:

@@ -68,9 +68,6 @@ const char *source_basename(const char *path);
 /* True when p[0..n) starts like gzip data. */
 int gz_sniff(const unsigned char *p, size_t n);
 
-/* The inflate backend of this build: "isa-l 2.30.0", "zlib 1.2.13". */
-const char *gz_backend(void);
-
 /*
  * Inflate s (gzip, members concatenated) and dispatch the result under the
  * same display path, one level deeper. Errors go to w->in. Returns 1 when

@@ -206,14 +206,6 @@ enum gzb_ret {
 
 #ifdef HAVE_ISAL
 
-const char *gz_backend(void)
-{
-#define GZ_STR_(x) #x
-#define GZ_STR(x) GZ_STR_(x)
-	return "isa-l " GZ_STR(ISAL_MAJOR_VERSION) "." GZ_STR(ISAL_MINOR_VERSION)
-		"." GZ_STR(ISAL_PATCH_VERSION);
-}
-
 static int gzb_init(struct gz_state *st, struct buf *why)
 {
 	(void)why;
@@ -345,11 +337,6 @@ static void gzb_end(struct gz_state *st)
 }
 
 #else /* zlib */
-
-const char *gz_backend(void)
-{
-	return "zlib " ZLIB_VERSION;
-}
 
 static int gzb_init(struct gz_state *st, struct buf *why)
 {
