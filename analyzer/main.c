@@ -296,6 +296,7 @@ int main(int argc, char **argv)
 #else
 		printf("inflate: zlib %s\n", zlibVersion());
 #endif
+		printf("literal scan: %s\n", prefilter_backend());
 		rc = EXIT_CLEAN;
 		break;
 	case CMD_RULES_LIST:

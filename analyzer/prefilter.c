@@ -1214,6 +1214,23 @@ const char *prefilter_engine(const struct prefilter *pf)
 	return pf ? pf->engine : "none";
 }
 
+const char *prefilter_backend(void)
+{
+#ifdef HAVE_HYPERSCAN
+	static char name[64];
+
+	if (!name[0]) {
+		const char *v = hs_version();
+
+		snprintf(name, sizeof(name), "hyperscan-api %.*s",
+			 (int)strcspn(v, " "), v);
+	}
+	return name;
+#else
+	return "aho-corasick";
+#endif
+}
+
 static int has(const uint64_t *found, uint32_t id)
 {
 	return (found[id / 64] >> (id % 64)) & 1;

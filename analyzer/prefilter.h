@@ -84,8 +84,11 @@ int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
 /* Whether any bit of found is set. */
 int prefilter_any(const struct prefilter *pf, const uint64_t *found);
 
-/* The engine the block scans run on: "vectorscan 5.4.9", "aho-corasick". */
+/* The engine the block scans run on: "hyperscan-api 5.4.9", "aho-corasick". */
 const char *prefilter_engine(const struct prefilter *pf);
+
+/* The engine block scans use in this build (absent a compile failure). */
+const char *prefilter_backend(void);
 
 /*
  * The rules (in order) whose filter for target t (text or log) names
