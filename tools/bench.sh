@@ -48,17 +48,34 @@ fi
 tree="$out/tree/bundle"
 bytes=$(du -sb "$tree" | cut -f1)
 "$kt" rules export-patterns >"$out/patterns.txt" || exit 2
+# grep -E needs POSIX ERE: (?:…), \d and lazy quantifiers rewritten.
+"$kt" rules export-patterns --dialect ere >"$out/patterns-ere.txt" 2>/dev/null || exit 2
 echo "bench: $(wc -l <"$out/patterns.txt") patterns, $((bytes / 1000000)) MB uncompressed, $(du -b "$tgz" | cut -f1 | awk '{printf "%d", $1 / 1000000}') MB compressed"
 
-# run NAME CMD...: wall seconds and peak RSS (KiB) into $out/NAME.{t,rss}
+# run NAME CMD...: the best wall time of BENCH_RUNS runs (default 3; 1
+# with BENCH_GATE=1) and the largest peak RSS, printed and kept in
+# t_NAME and rss_NAME.
+runs=${BENCH_RUNS:-3}
+[ "${BENCH_GATE:-0}" = 1 ] && runs=${BENCH_RUNS:-1}
 run() {
 	name=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
-	# grep and rg exit 1 where a file has no match: time then adds a line.
-	set -- $(tail -n 1 "$out/$name.time")
-	secs=$1
-	rss=$2
+	secs=""
+	rss=0
+	i=0
+	while [ $i -lt "$runs" ]; do
+		/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
+		# grep and rg exit 1 where a file has no match: time then adds
+		# a line before the figures, which are on the last line.
+		fig=$(tail -n 1 "$out/$name.time")
+		r_secs=${fig% *}
+		r_rss=${fig#* }
+		if [ -z "$secs" ] || awk -v a="$r_secs" -v b="$secs" 'BEGIN { exit !(a < b) }'; then
+			secs=$r_secs
+		fi
+		[ "$r_rss" -gt "$rss" ] && rss=$r_rss
+		i=$((i + 1))
+	done
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
 	case "$name" in *small*) mbs="-" ;; esac
 	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
@@ -67,6 +84,10 @@ run() {
 }
 
 echo "bench: $("$kt" --version | tr '\n' ' ')"
+
+# Every tool reads from the page cache: read everything once first.
+cat "$tgz" >/dev/null
+find "$tree" -type f -exec cat {} + >/dev/null
 
 echo
 printf '%-28s %10s %13s %12s\n' "what" "time" "rate" "peak RSS"
@@ -81,7 +102,7 @@ if command -v rg >/dev/null 2>&1; then
 	run rg_tree rg -c --no-filename -f "$out/patterns.txt" "$tree"
 	run rg_z_targz rg -z -c -f "$out/patterns.txt" "$tgz"
 fi
-run grep_tree grep -r -E -c -f "$out/patterns.txt" "$tree"
+run grep_tree grep -r -E -c -f "$out/patterns-ere.txt" "$tree"
 if [ "${BENCH_GATE:-0}" != 1 ]; then
 	# The pack ten times over: the same rules under new ids.
 	rm -rf "$out/rules10" && mkdir -p "$out/rules10"
@@ -99,8 +120,9 @@ if [ "${BENCH_GATE:-0}" != 1 ]; then
 	fi
 	# Peak RSS on a bundle a quarter of the size.
 	small=${BENCH_SMALL_LOG_MB:-256}
-	make_tgz "$small" $((dump_mb / 4))
-	run ktriage_small_targz "$kt" --fail-on none -q "$out/bundle-$small-$((dump_mb / 4)).tar.gz"
+	small_dump=$((dump_mb / 4 > 3 ? dump_mb / 4 : 3))
+	make_tgz "$small" "$small_dump"
+	run ktriage_small_targz "$kt" --fail-on none -q "$out/bundle-$small-$small_dump.tar.gz"
 fi
 
 echo

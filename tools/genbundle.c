@@ -148,7 +148,8 @@ static void write_dumps(const char *dir, unsigned long mb)
 	 */
 	unsigned long yaml = mb / 20 ? mb / 20 : 1;
 	unsigned long chal = mb / 20 ? mb / 20 : 1;
-	unsigned long list = mb - yaml - chal;
+	/* Small sizes must not wrap: at least 1 MB for the PodList. */
+	unsigned long list = mb > yaml + chal ? mb - yaml - chal : 1;
 	unsigned long i;
 	FILE *f = open_out(dir, "cluster-resources/pods/default.json");
 	long start;
@@ -205,6 +206,11 @@ int main(int argc, char **argv)
 {
 	if (argc != 4) {
 		fprintf(stderr, "usage: genbundle DIR LOG_MB DUMP_MB\n");
+		return 2;
+	}
+	if (strtoul(argv[2], NULL, 10) > 65536 ||
+	    strtoul(argv[3], NULL, 10) > 65536) {
+		fprintf(stderr, "genbundle: at most 65536 MB of each\n");
 		return 2;
 	}
 	mkdirs(argv[1]);
