@@ -565,6 +565,19 @@ struct line_clock {
 	int seen;	/* a record start was found: later lines may continue it */
 };
 
+/* A log time as the time of a hit. */
+static void when_of(const struct logtime *t, struct when *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (t->absolute) {
+		w->has_abs = 1;
+		w->abs_lo = w->abs_hi = t->ms;
+	} else {
+		w->has_yl = 1;
+		w->yl = *t;
+	}
+}
+
 static void line_when(struct line_clock *c, struct slice line,
 		      struct when *w)
 {
@@ -583,15 +596,8 @@ static void line_when(struct line_clock *c, struct slice line,
 		return;
 	}
 	/* Continuation lines keep the time of the record they belong to. */
-	memset(w, 0, sizeof(*w));
 	c->seen = 1;
-	if (t.absolute) {
-		w->has_abs = 1;
-		w->abs_lo = w->abs_hi = t.ms;
-	} else {
-		w->has_yl = 1;
-		w->yl = t;
-	}
+	when_of(&t, w);
 }
 
 /* When the log record being read was written. */
@@ -600,15 +606,8 @@ static void record_when(const struct logparser *p, struct when *w)
 	struct logtime t;
 
 	memset(w, 0, sizeof(*w));
-	if (!logrec_current_time(p, &t) || !t.known)
-		return;
-	if (t.absolute) {
-		w->has_abs = 1;
-		w->abs_lo = w->abs_hi = t.ms;
-	} else {
-		w->has_yl = 1;
-		w->yl = t;
-	}
+	if (logrec_current_time(p, &t) && t.known)
+		when_of(&t, w);
 }
 
 static double monotonic_now(void)
