@@ -269,13 +269,10 @@ static int object_wanted(const char *kind, struct slice text, void *ctx)
 	return keep_kind(sg->a, kind, NULL, 0);
 }
 
-/* An object read but not built: counted, and its lines' hits go to it. */
-static void on_skipped(const char *kind, const char *ns, const char *name,
-		       unsigned long line, void *ctx)
+/* An object read but not kept: counted, and its lines' hits go to it. */
+static void note_dropped(struct segment *sg, const char *kind, const char *ns,
+			 const char *name, unsigned long line)
 {
-	struct segment *sg = ctx;
-
-	sg->a->objects_read++;
 	sg->a->objects_dropped++;
 	if (sg->a->matcher.defer) {
 		struct arrival *ar = add_arrival(sg, line);
@@ -286,6 +283,16 @@ static void on_skipped(const char *kind, const char *ns, const char *name,
 	}
 }
 
+/* An object the parser did not build (parse_ctx.on_skipped). */
+static void on_skipped(const char *kind, const char *ns, const char *name,
+		       unsigned long line, void *ctx)
+{
+	struct segment *sg = ctx;
+
+	sg->a->objects_read++;
+	note_dropped(sg, kind, ns, name, line);
+}
+
 static void on_object(struct kobject *obj, void *ctx)
 {
 	struct segment *sg = ctx;
@@ -294,8 +301,7 @@ static void on_object(struct kobject *obj, void *ctx)
 	sg->a->objects_read++;
 	if (!keep_object(sg->a, obj)) {
 		/* No rule and no chain looks at this kind: read, not kept. */
-		sg->a->objects_read--;
-		on_skipped(obj->kind, obj->ns, obj->name, obj->line, ctx);
+		note_dropped(sg, obj->kind, obj->ns, obj->name, obj->line);
 		kobject_free(obj);
 		return;
 	}

@@ -275,15 +275,22 @@ static size_t string_end(const char *s, size_t i, size_t n)
 	return n;
 }
 
+/* The first byte at or after i that is not JSON whitespace. */
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
+			 s[i] == '\r'))
+		i++;
+	return i;
+}
+
 /* A plain string value (no escapes) at s[i], as a NUL-ended copy. */
 static int plain_string(const char *s, size_t i, size_t n, char *out,
 			size_t cap, size_t *next)
 {
 	size_t e;
 
-	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' ||
-			 s[i] == '\r'))
-		i++;
+	i = skip_ws(s, i, n);
 	if (i >= n || s[i] != '"')
 		return 0;
 	e = string_end(s, i, n);
@@ -322,9 +329,7 @@ static int peek_ident(const char *s, size_t n, struct ident *id)
 
 			if (e > n)
 				return 0;
-			for (; j < n && (s[j] == ' ' || s[j] == '\n' ||
-					 s[j] == '\t' || s[j] == '\r'); j++)
-				;
+			j = skip_ws(s, j, n);
 			if (!key_next || j >= n || s[j] != ':') {
 				i = e;
 				key_next = 0;
@@ -344,9 +349,7 @@ static int peek_ident(const char *s, size_t n, struct ident *id)
 					return 0;
 				i = used;
 			} else if (depth == 1 && !strcmp(key, "metadata")) {
-				while (i < n && (s[i] == ' ' || s[i] == '\n' ||
-						 s[i] == '\t' || s[i] == '\r'))
-					i++;
+				i = skip_ws(s, i, n);
 				in_meta = i < n && s[i] == '{';
 			} else if (depth == 2 && in_meta &&
 				   (!strcmp(key, "name") ||
