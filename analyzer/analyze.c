@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cond.h"
@@ -62,6 +63,8 @@ void analysis_free(struct analysis *a)
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
 	free(a->inputs);
+	if (a->feed_on)
+		feed_free(&a->feed);
 	match_free(&a->matcher);
 	findings_free(&a->findings);
 	graph_free(&a->graph);
@@ -636,7 +639,7 @@ static void on_entry(struct entry *e, void *ctx)
 	struct segment sg;
 	struct line_clock lw = { 0, 0, 0 };
 	struct when w;
-	struct lines l;
+	struct feed *f = &a->feed;
 	struct slice line;
 	const unsigned char *head;
 	size_t n;
@@ -664,32 +667,43 @@ static void on_entry(struct entry *e, void *ctx)
 	seg_start(&sg, detect_content(e->name, (const char *)head, n));
 	memset(&dc, 0, sizeof(dc));
 	memset(&w, 0, sizeof(w));
-	lines_init(&l, e->in, a->max_line);
-	while ((rc = lines_next(&l, &line)) > 0) {
+	if (!a->feed_on) {
+		int threads = a->threads;
+
+		if (!threads)
+			threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+		feed_init(f, a->matcher.pf, threads);
+		a->feed_on = 1;
+	}
+	feed_start(f, e->in, e->input, a->max_line);
+	while ((rc = feed_next(f, &line)) > 0) {
 		struct gettable_prompt pr;
 		int sig;
 
-		/* Literals are found a buffer at a time, not line by line. */
-		match_window(&a->matcher, lines_avail_end(&l), l.gen);
+		/* Literals were found a batch at a time, by the reader. */
+		if (f->new_block)
+			match_block(&a->matcher, &feed_batch(f)->blk);
 
 		a->lines++;
 		if (!(a->lines & 8191)) {
-			progress_tick(&a->progress, e->input, e->path);
+			progress_tick(&a->progress, e->input, e->path,
+				      feed_batch(f)->raw_off);
 			if (a->deadline > 0 && monotonic_now() > a->deadline) {
 				a->timed_out = 1;
 				input_error(e->input, e->path, "time limit "
 					    "reached at line %lu (byte %llu); the "
 					    "rest of this input is not analyzed "
-					    "(--timeout)", l.lineno,
-					    (unsigned long long)e->in->offset);
+					    "(--timeout)", f->lineno,
+					    (unsigned long long)
+					    feed_batch(f)->in_off);
 				e->stop = 1;
 				break;
 			}
 		}
-		if (l.cut) {
+		if (f->cut) {
 			struct buf where = BUF_INIT;
 
-			buf_addf(&where, "%s:%lu", e->path, l.lineno);
+			buf_addf(&where, "%s:%lu", e->path, f->lineno);
 			input_warning(e->input, where.p, "line longer than "
 				      "%zu bytes; cut there", a->max_line);
 			buf_free(&where);
@@ -728,29 +742,29 @@ static void on_entry(struct entry *e, void *ctx)
 		 * the kind): a log record it completes is matched before this
 		 * line, whose literal scan it can then reuse.
 		 */
-		seg_line(&sg, line, l.lineno);
-		if (match_line_scan(&a->matcher, sg.path, l.lineno, line)) {
+		seg_line(&sg, line, f->lineno);
+		if (match_line_scan(&a->matcher, sg.path, f->lineno, line)) {
 			if (sg.log)
 				record_when(sg.log, &w);
-			match_line_rules(&a->matcher, sg.path, l.lineno, line,
+			match_line_rules(&a->matcher, sg.path, f->lineno, line,
 					 dc.res.name ? &dc.res : NULL,
 					 w.has_abs || w.has_yl ? &w : NULL,
 					 e->input);
-			note_regex_limit(a, sg.path, l.lineno);
+			note_regex_limit(a, sg.path, f->lineno);
 		}
 		if (sg.narr)
-			attribute_hits(&sg, l.lineno);
+			attribute_hits(&sg, f->lineno);
 	}
-	match_window(&a->matcher, NULL, 0);
+	match_block(&a->matcher, NULL);
+	feed_end(f);
 	if (rc < 0)
 		input_error(e->input, e->path, "read error after line %lu "
-			    "(byte %llu): %s", l.lineno,
+			    "(byte %llu): %s", f->lineno,
 			    (unsigned long long)e->in->offset,
 			    buf_str(&e->in->err));
 	seg_end(&sg);
 	free(sg.arr);
 	free(sg.hint);
-	lines_free(&l);
 	ctx_clear(&dc);
 }
 

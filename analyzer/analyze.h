@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "chain.h"
+#include "feed.h"
 #include "findings.h"
 #include "input.h"
 #include "match.h"
@@ -55,6 +56,10 @@ struct analysis {
 	unsigned long kv_dropped;	/* log pairs past LOGREC_MAX_KV */
 	char *kv_where;			/* "file:line" of the first record */
 	char *regex_limit_where;	/* first PCRE2 limit hit, if known */
+	/* The line feed (feed.h), started at the first entry. */
+	int threads;			/* 1 or 2; 0: by the cores there are */
+	int feed_on;
+	struct feed feed;
 };
 
 /* Keep a copy of s for the whole analysis (entry paths). */

@@ -48,6 +48,9 @@ static const char usage_text[] =
 "      --strict            exit 2 when any input could not be fully read\n"
 "      --timeout SECONDS   stop reading input after SECONDS; what was\n"
 "                          read is reported, the rest listed as not read\n"
+"      --threads N         1 reads and scans on one thread; 2 (the\n"
+"                          default with two or more cores) adds a reader\n"
+"                          that splits lines and finds rule literals ahead\n"
 "      --revoked-serials FILE  flag certificates whose serial is in FILE\n"
 "                          (one hex serial a line, or \"serial <hex> ...\";\n"
 "                          plain or gzip)\n"
@@ -98,6 +101,7 @@ enum {
 	OPT_REVOKED_SERIALS,
 	OPT_DIALECT,
 	OPT_TIMEOUT,
+	OPT_THREADS,
 	OPT_COLOR,
 	OPT_WIDTH,
 	OPT_NO_REDACT,
@@ -129,6 +133,7 @@ static const struct option long_opts[] = {
 	{ "revoked-serials", required_argument, NULL, OPT_REVOKED_SERIALS },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -313,6 +318,12 @@ int cli_parse(int argc, char **argv, struct options *o)
 			o->timeout = t;
 			break;
 		}
+		case OPT_THREADS:
+			if (!strcmp(optarg, "1") || !strcmp(optarg, "2")) {
+				o->threads = optarg[0] - '0';
+				break;
+			}
+			return usage_error("--threads is 1 or 2, not", optarg);
 		case OPT_DIALECT:
 			if (strcmp(optarg, "rg") && strcmp(optarg, "ere") &&
 			    strcmp(optarg, "pcre"))

@@ -44,6 +44,7 @@ struct options {
 	const char *revoked_serials;	/* --revoked-serials FILE */
 	const char *dialect;	/* rules export-patterns --dialect */
 	double timeout;		/* --timeout SECONDS, 0: none */
+	int threads;		/* --threads N, 0: by the cores there are */
 	int progress;		/* -1 auto, 0 --no-progress, 1 --progress */
 	/* Limits; -1 (or 0 for sizes) keeps the default. */
 	int64_t max_total_bytes;

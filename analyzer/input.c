@@ -54,6 +54,80 @@ static void add_note(struct input_note **arr, size_t *n, size_t *cap,
 	(*n)++;
 }
 
+enum note_kind { NOTE_ERROR, NOTE_WARNING, NOTE_SKIP };
+
+struct input_held {
+	struct input *in;
+	enum note_kind kind;
+	char *where;
+	char *message;
+};
+
+static _Thread_local struct input_hold *held;
+
+void input_hold_begin(struct input_hold *h)
+{
+	held = h;
+}
+
+static void note(struct input *in, enum note_kind kind, const char *where,
+		 const char *msg)
+{
+	if (held) {
+		struct input_held *x;
+
+		held->v = xgrow(held->v, &held->cap, held->n + 1,
+				sizeof(*held->v));
+		x = &held->v[held->n++];
+		x->in = in;
+		x->kind = kind;
+		x->where = where ? xstrdup(where) : NULL;
+		x->message = xstrdup(msg);
+		return;
+	}
+	switch (kind) {
+	case NOTE_ERROR:
+		diag(DIAG_ERROR, where, "%s", msg);
+		in->error_count++;
+		add_note(&in->errors, &in->nerrors, &in->caperrors,
+			 &in->errors_dropped, where, msg, 0);
+		break;
+	case NOTE_WARNING:
+		diag(DIAG_WARNING, where, "%s", msg);
+		add_note(&in->errors, &in->nerrors, &in->caperrors,
+			 &in->errors_dropped, where, msg, 1);
+		break;
+	case NOTE_SKIP:
+		diag(DIAG_NOTE, where, "skipped: %s", msg);
+		add_note(&in->skipped, &in->nskipped, &in->capskipped,
+			 &in->skipped_dropped, where, msg, 0);
+		break;
+	}
+}
+
+void input_hold_release(struct input_hold *h)
+{
+	struct input_hold *was = held;
+	size_t i;
+
+	held = NULL;
+	for (i = 0; i < h->n; i++) {
+		note(h->v[i].in, h->v[i].kind, h->v[i].where,
+		     h->v[i].message);
+		free(h->v[i].where);
+		free(h->v[i].message);
+	}
+	h->n = 0;
+	held = was;
+}
+
+void input_hold_free(struct input_hold *h)
+{
+	input_hold_release(h);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
 void input_error(struct input *in, const char *where, const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT;
@@ -62,10 +136,7 @@ void input_error(struct input *in, const char *where, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	diag(DIAG_ERROR, where, "%s", buf_str(&msg));
-	in->error_count++;
-	add_note(&in->errors, &in->nerrors, &in->caperrors,
-		 &in->errors_dropped, where, buf_str(&msg), 0);
+	note(in, NOTE_ERROR, where, buf_str(&msg));
 	buf_free(&msg);
 }
 
@@ -77,9 +148,7 @@ void input_warning(struct input *in, const char *where, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	diag(DIAG_WARNING, where, "%s", buf_str(&msg));
-	add_note(&in->errors, &in->nerrors, &in->caperrors,
-		 &in->errors_dropped, where, buf_str(&msg), 1);
+	note(in, NOTE_WARNING, where, buf_str(&msg));
 	buf_free(&msg);
 }
 
@@ -91,8 +160,6 @@ void input_skip(struct input *in, const char *where, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	diag(DIAG_NOTE, where, "skipped: %s", buf_str(&msg));
-	add_note(&in->skipped, &in->nskipped, &in->capskipped,
-		 &in->skipped_dropped, where, buf_str(&msg), 0);
+	note(in, NOTE_SKIP, where, buf_str(&msg));
 	buf_free(&msg);
 }

@@ -40,6 +40,24 @@ struct input {
 	uint64_t raw_total;		/* size of the input when one file */
 };
 
+/*
+ * Notes held back instead of made at once (see feed.h): a thread that
+ * reads ahead holds what it notes with the data it read, and the thread
+ * that owns the inputs releases them when it reaches that data.
+ */
+struct input_held;
+struct input_hold {
+	struct input_held *v;
+	size_t n, cap;
+};
+
+/* This thread's notes go to h (NULL: made at once again). */
+void input_hold_begin(struct input_hold *h);
+
+/* Make the notes held in h, in order, and empty it. */
+void input_hold_release(struct input_hold *h);
+void input_hold_free(struct input_hold *h);
+
 void input_init(struct input *in, const char *path);
 void input_free(struct input *in);
 

@@ -221,6 +221,7 @@ static int cmd_analyze(const struct options *o)
 	diag_set_clear_hook(clear_progress, &a.progress);
 	a.revoked_serials = o->revoked_serials;
 	analysis_set_timeout(&a, o->timeout);
+	a.threads = o->threads;
 	if (o->now)
 		a.now_override = parse_rfc3339(o->now) * 1000;
 	if (o->max_total_bytes)

@@ -120,7 +120,6 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->md = pcre2_match_data_create(64, NULL);
 	m->pf = ruleset_prefilter(rs);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
-	prefilter_block_init(m->pf, &m->blk);
 	always_lists(m);
 	kind_lists(m);
 	m->mark = xcalloc(rs->n ? rs->n : 1, sizeof(*m->mark));
@@ -147,7 +146,6 @@ void match_free(struct matcher *m)
 	for (i = 0; i < m->npending; i++)
 		pending_clear(&m->pending[i]);
 	free(m->pending);
-	prefilter_block_free(&m->blk);
 	free(m->found);
 	free(m->always[0]);
 	free(m->always[1]);
@@ -588,32 +586,17 @@ static void run_rules(struct matcher *m, const struct subject *s,
 	resource_clear(&own);
 }
 
-void match_window(struct matcher *m, const char *end, unsigned long gen)
+void match_block(struct matcher *m, struct pf_block *b)
 {
-	m->win_end = end;
-	m->win_gen = gen;
-	if (!end)
-		m->blk.base = NULL;	/* the buffer is gone */
+	m->blk = b;
 }
 
 int match_line_scan(struct matcher *m, const char *source,
 		    unsigned long lineno, struct slice line)
 {
-	uintptr_t p = (uintptr_t)line.p, e = (uintptr_t)m->win_end;
-
-	if (m->win_end && p <= e && line.n <= e - p) {
-		if (!prefilter_block_covers(&m->blk, line.p, line.n,
-					    m->win_gen)) {
-			/* The block: this line and every whole line after. */
-			const char *nl = memrchr(line.p, '\n', e - p);
-			size_t n = nl ? (size_t)(nl - line.p) : line.n;
-
-			if (n < line.n)
-				n = line.n;
-			prefilter_block_scan(m->pf, &m->blk, line.p, n,
-					     m->win_gen);
-		}
-		m->found_any = prefilter_block_line(m->pf, &m->blk, line.p,
+	if (m->blk && prefilter_block_covers(m->blk, line.p, line.n,
+					     m->blk->gen)) {
+		m->found_any = prefilter_block_line(m->pf, m->blk, line.p,
 						    line.n, m->found);
 	} else {
 		prefilter_scan(m->pf, line.p, line.n, m->found);

@@ -46,9 +46,7 @@ struct matcher {
 	const struct prefilter *pf;	/* the ruleset's (ruleset_prefilter) */
 	uint64_t *found;		/* literals found in the current text */
 	int found_any;			/* some bit of found is set */
-	struct pf_block blk;		/* literals of the reader's buffer */
-	const char *win_end;		/* see match_window() */
-	unsigned long win_gen;
+	struct pf_block *blk;		/* see match_block() */
 	size_t *always[2];		/* text, log rules without literals */
 	size_t nalways[2];
 	uint32_t *mark;			/* per rule: candidate stamp */
@@ -80,12 +78,12 @@ void match_line(struct matcher *m, const char *source, unsigned long lineno,
 		const struct when *w, struct input *in);
 
 /*
- * The lines given to match_line() from now on lie in a reader's buffer
- * that holds valid bytes up to end, unchanged while gen stays the same:
- * the matcher then scans the buffer for literals once, as a block, rather
- * than line by line. end NULL: each line is scanned alone.
+ * The lines given to match_line() from now on lie, in order, in the block
+ * b that prefilter_block_scan() scanned (a feed batch, see feed.h): they
+ * take their literals from its hits. Lines outside it, or all lines when
+ * b is NULL, are scanned alone. b is borrowed.
  */
-void match_window(struct matcher *m, const char *end, unsigned long gen);
+void match_block(struct matcher *m, struct pf_block *b);
 
 /*
  * The first half of match_line(): find the literals of the line. Returns

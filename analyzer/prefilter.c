@@ -1198,6 +1198,9 @@ int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
 		return prefilter_any(pf, found);
 	}
 	memset(found, 0, prefilter_words(pf) * sizeof(*found));
+	/* A line before the last one asked for: start over. */
+	if (b->next && b->hits[b->next - 1].end > lo)
+		b->next = 0;
 	while (b->next < b->nhits && b->hits[b->next].end <= lo)
 		b->next++;
 	for (; b->next < b->nhits && b->hits[b->next].end <= hi; b->next++) {

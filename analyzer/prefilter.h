@@ -76,7 +76,7 @@ int prefilter_block_covers(const struct pf_block *b, const char *p, size_t n,
 
 /*
  * Set found to the literals of the line p[0..n), which the block covers;
- * lines must be asked for in order. Returns whether any literal is there.
+ * lines asked for in order cost least. Returns whether any literal is there.
  */
 int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
 			 const char *p, size_t n, uint64_t *found);

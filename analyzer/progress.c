@@ -38,7 +38,7 @@ static void human(struct buf *b, double bytes)
 }
 
 void progress_tick(struct progress *p, const struct input *in,
-		   const char *path)
+		   const char *path, uint64_t raw_pos)
 {
 	struct buf line = BUF_INIT;
 	double t, elapsed, done;
@@ -51,7 +51,7 @@ void progress_tick(struct progress *p, const struct input *in,
 	if (elapsed < 1.0 || t - p->last < 0.2)
 		return;
 	p->last = t;
-	done = (double)in->raw_done + (in->raw ? (double)in->raw->offset : 0);
+	done = (double)in->raw_done + (double)raw_pos;
 	buf_adds(&line, "\r\033[Kktriage: ");
 	if (in->raw_total) {
 		buf_addf(&line, "%3.0f%% ", 100.0 * done /

@@ -21,9 +21,12 @@ struct progress {
 /* mode: -1 auto (stderr is a terminal), 0 never, 1 always. */
 void progress_init(struct progress *p, int mode);
 
-/* Maybe redraw: in is the input being read, path the current entry. */
+/*
+ * Maybe redraw: in is the input being read, path the current entry,
+ * raw_pos how far into in's current file (in->raw) the reading is.
+ */
 void progress_tick(struct progress *p, const struct input *in,
-		   const char *path);
+		   const char *path, uint64_t raw_pos);
 
 /* Erase the line (before the report or a diagnostic). */
 void progress_clear(struct progress *p);

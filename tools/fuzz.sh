@@ -51,10 +51,12 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # The library, once, with coverage instrumentation.
 make -s --no-print-directory build/rules_embedded.c >/dev/null || exit 2
 objs=""
+# The newest header: an object older than it may have a stale struct.
+newest_h=$(ls -t analyzer/*.h | head -n 1)
 for src in analyzer/*.c build/rules_embedded.c; do
 	case "$src" in analyzer/main.c) continue ;; esac
 	o="$out/obj/$(basename "$src" .c).o"
-	if [ ! -f "$o" ] || [ "$src" -nt "$o" ]; then
+	if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		"$CC_FUZZ" $flags $san -fsanitize=fuzzer-no-link -c "$src" -o "$o" || exit 2
 	fi
 	objs="$objs $o"

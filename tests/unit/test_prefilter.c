@@ -226,6 +226,7 @@ static void test_matcher_window(void **state)
 	struct ruleset rs;
 	struct findings fs;
 	struct matcher m;
+	struct pf_block blk;
 	static const char text[] =
 		"I0101 00:00:00.000000 1 x.go:1] \"nothing here\"\n"
 		"E0101 00:00:01.000000 1 x.go:1] \"propagation check failed\" "
@@ -240,7 +241,9 @@ static void test_matcher_window(void **state)
 	assert_int_equal(ruleset_load_embedded(&rs), 0);
 	findings_init(&fs);
 	match_init(&m, &rs, &fs);
-	match_window(&m, end, 3);
+	prefilter_block_init(m.pf, &blk);
+	prefilter_block_scan(m.pf, &blk, text, (size_t)(end - text), 3);
+	match_block(&m, &blk);
 	assert_false(match_line_scan(&m, "f", 1, slice_make(l1, (size_t)(
 						   l2 - l1 - 1))));
 	assert_true(match_record_idle(&m, "f", 1));
@@ -250,13 +253,15 @@ static void test_matcher_window(void **state)
 	assert_false(match_record_idle(&m, "f", 2));
 	assert_false(match_line_scan(&m, "f", 3, slice_make(l3, (size_t)(
 						   end - l3 - 1))));
-	/* A new buffer generation: the block is scanned again. */
-	match_window(&m, end, 4);
+	/* Lines before the block's cursor scan themselves. */
 	assert_true(match_line_scan(&m, "f", 2, slice_make(l2, (size_t)(
 						  l3 - l2 - 1))));
-	match_window(&m, NULL, 0);
+	match_block(&m, NULL);
 	assert_true(match_line_scan(&m, "f", 2, slice_make(l2, (size_t)(
 						  l3 - l2 - 1))));
+	assert_false(match_line_scan(&m, "f", 1, slice_make(l1, (size_t)(
+						   l2 - l1 - 1))));
+	prefilter_block_free(&blk);
 	match_free(&m);
 	findings_free(&fs);
 	ruleset_free(&rs);
