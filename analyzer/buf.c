@@ -4,6 +4,8 @@
  */
 #include "buf.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +96,21 @@ char *buf_detach(struct buf *b)
 const char *buf_str(const struct buf *b)
 {
 	return b->p ? b->p : "";
+}
+
+void buf_addkey(struct buf *b, size_t n, ...)
+{
+	va_list ap;
+	size_t i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		if (i)
+			buf_addc(b, '\n');
+		if (s)
+			buf_adds(b, s);
+	}
+	va_end(ap);
 }

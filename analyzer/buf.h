@@ -22,6 +22,12 @@ struct buf {
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);
+
+/*
+ * Append n strings joined by newlines (NULL reads as ""): the lookup keys
+ * ("kind\nns\nname") the store, the graph and the findings index by.
+ */
+void buf_addkey(struct buf *b, size_t n, ...);
 void buf_addc(struct buf *b, char c);
 void buf_addslice(struct buf *b, struct slice s);
 #if defined(__GNUC__)

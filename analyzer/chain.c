@@ -32,7 +32,7 @@ static void make_key(struct buf *k, const char *kind, const char *ns,
 		     const char *name)
 {
 	buf_reset(k);
-	buf_addf(k, "%s\n%s\n%s", kind ? kind : "", ns ? ns : "", name);
+	buf_addkey(k, 3, kind, ns, name);
 }
 
 int graph_find(const struct graph *g, const char *kind, const char *ns,
@@ -50,7 +50,7 @@ int graph_find(const struct graph *g, const char *kind, const char *ns,
 		buf_free(&k);
 		return v ? (int)((uintptr_t)v - 1) : -1;
 	}
-	buf_addf(&k, "%s\n%s", ns ? ns : "", name);
+	buf_addkey(&k, 2, ns, name);
 	v = hmap_get(&g->by_name, k.p, k.len);
 	buf_free(&k);
 	(void)i;
@@ -324,7 +324,7 @@ static void link_ingresses(struct graph *g)
 		if (!u.secret)
 			continue;
 		buf_reset(&k);
-		buf_addf(&k, "%s\n%s", in->ns ? in->ns : "", u.secret);
+		buf_addkey(&k, 2, in->ns, u.secret);
 		if (hmap_get(&idx, k.p, k.len))
 			continue;
 		keys = xgrow(keys, &cap, nkeys + 1, sizeof(*keys));
@@ -343,7 +343,7 @@ static void link_ingresses(struct graph *g)
 		if (!secret || !secret->value)
 			continue;
 		buf_reset(&k);
-		buf_addf(&k, "%s\n%s", o->ns ? o->ns : "", secret->value);
+		buf_addkey(&k, 2, o->ns, secret->value);
 		v = hmap_get(&idx, k.p, k.len);
 		if (v)
 			g->v[i].ingress = (int)((uintptr_t)v - 1);

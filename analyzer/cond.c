@@ -496,7 +496,9 @@ static int check_value(struct slice v, void *vctx)
 	if (fe->result && !fe->witness && v.n) {
 		struct buf b = BUF_INIT;
 
-		buf_addf(&b, "%s: %.*s", fe->c->field, (int)v.n, v.p);
+		buf_adds(&b, fe->c->field);
+		buf_adds(&b, ": ");
+		buf_add(&b, v.p, v.n);
 		fe->witness = buf_detach(&b);
 	}
 	return r;

@@ -79,8 +79,7 @@ static void make_key(struct buf *k, const struct rule *r,
 	buf_adds(k, r->id);
 	buf_addc(k, '\n');
 	if (has_resource(res)) {
-		buf_addf(k, "%s\n%s\n%s", res->kind ? res->kind : "",
-			 res->ns ? res->ns : "", res->name);
+		buf_addkey(k, 3, res->kind, res->ns, res->name);
 	} else {
 		buf_adds(k, "\n\n\n");
 		buf_adds(k, source);

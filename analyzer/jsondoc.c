@@ -159,6 +159,309 @@ static char *number_text(const cJSON *j, const struct conv *cv,
 	return buf_detach(&b);
 }
 
+/* ---- The direct reader: valid JSON straight to a field tree. ---- */
+
+/*
+ * Most elements are plain valid JSON. This reader builds their field tree
+ * in one pass, without cJSON's tree, the flat line pass or the copy
+ * between them, and gives the tree convert() would give: the same values
+ * (string escapes decoded as cJSON decodes them, numbers as written), the
+ * same keys and the same line for every value. Anything it is not sure of
+ * (a syntax error, a control byte, \u0000, an odd number, deep nesting)
+ * makes it give up; cJSON then reads the element as before and reports
+ * what is wrong.
+ */
+struct fast {
+	const char *s;
+	size_t n, i;
+	unsigned long line;
+	unsigned depth;
+	struct buf str;		/* the string being decoded */
+};
+
+#define FAST_MAX_DEPTH 256
+
+static void fast_ws(struct fast *f)
+{
+	while (f->i < f->n) {
+		char c = f->s[f->i];
+
+		if (c == '\n')
+			f->line++;
+		else if (c != ' ' && c != '\t' && c != '\r')
+			break;
+		f->i++;
+	}
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		char c = p[k];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		buf_addc(b, (char)(0xC0 | (cp >> 6)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xE0 | (cp >> 12)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		buf_addc(b, (char)(0xF0 | (cp >> 18)));
+		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* A string at f->i (on its '"') into f->str; -1 to give up. */
+static int fast_string(struct fast *f)
+{
+	const char *s = f->s;
+	size_t i = f->i + 1;
+
+	buf_reset(&f->str);
+	for (;;) {
+		size_t j = i;
+
+		while (j < f->n && s[j] != '"' && s[j] != '\\' &&
+		       (unsigned char)s[j] >= 0x20)
+			j++;
+		buf_add(&f->str, s + i, j - i);
+		if (j >= f->n || (unsigned char)s[j] < 0x20)
+			return -1;
+		if (s[j] == '"') {
+			f->i = j + 1;
+			return 0;
+		}
+		/* An escape. */
+		if (j + 1 >= f->n)
+			return -1;
+		switch (s[j + 1]) {
+		case '"': buf_addc(&f->str, '"'); break;
+		case '\\': buf_addc(&f->str, '\\'); break;
+		case '/': buf_addc(&f->str, '/'); break;
+		case 'b': buf_addc(&f->str, '\b'); break;
+		case 'f': buf_addc(&f->str, '\f'); break;
+		case 'n': buf_addc(&f->str, '\n'); break;
+		case 'r': buf_addc(&f->str, '\r'); break;
+		case 't': buf_addc(&f->str, '\t'); break;
+		case 'u': {
+			unsigned cp, lo;
+
+			if (j + 6 > f->n || hex4(s + j + 2, &cp) < 0)
+				return -1;
+			/* cJSON ends the string at U+0000: not here. */
+			if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+				return -1;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (j + 12 > f->n || s[j + 6] != '\\' ||
+				    s[j + 7] != 'u' ||
+				    hex4(s + j + 8, &lo) < 0 ||
+				    lo < 0xDC00 || lo > 0xDFFF)
+					return -1;
+				cp = 0x10000 + (((cp & 0x3FF) << 10) |
+						(lo & 0x3FF));
+				j += 6;
+			}
+			put_utf8(&f->str, cp);
+			i = j + 6;
+			continue;
+		}
+		default:
+			return -1;
+		}
+		i = j + 2;
+	}
+}
+
+/* A number in strict JSON form; its text is the value. */
+static int fast_number(struct fast *f, size_t *len)
+{
+	const char *s = f->s;
+	size_t i = f->i, d;
+
+	if (i < f->n && s[i] == '-')
+		i++;
+	if (i >= f->n || !isdigit((unsigned char)s[i]))
+		return -1;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < f->n && isdigit((unsigned char)s[i]))
+			i++;
+	if (i < f->n && s[i] == '.') {
+		for (d = ++i; i < f->n && isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == d)
+			return -1;
+	}
+	if (i < f->n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < f->n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < f->n && isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == d)
+			return -1;
+	}
+	*len = i - f->i;
+	return 0;
+}
+
+static struct fnode *fast_value(struct fast *f);
+
+/* The members or elements of a container opened at f->i. */
+static int fast_container(struct fast *f, struct fnode *n, int obj)
+{
+	char close = obj ? '}' : ']';
+
+	f->i++;
+	fast_ws(f);
+	if (f->i < f->n && f->s[f->i] == close) {
+		f->i++;
+		return 0;
+	}
+	for (;;) {
+		struct fnode *kid;
+		char small[128], *key = small;
+		size_t keylen = 0;
+
+		if (obj) {
+			if (f->i >= f->n || f->s[f->i] != '"' ||
+			    fast_string(f) < 0)
+				return -1;
+			/* The value reuses f->str: keep the key aside. */
+			keylen = f->str.len;
+			if (keylen > sizeof(small))
+				key = xmalloc(keylen);
+			memcpy(key, f->str.p ? f->str.p : "", keylen);
+			fast_ws(f);
+			if (f->i >= f->n || f->s[f->i] != ':')
+				goto fail;
+			f->i++;
+			fast_ws(f);
+		}
+		kid = fast_value(f);
+		if (!kid)
+			goto fail;
+		fnode_add(n, obj ? key : NULL, keylen, kid);
+		if (key != small)
+			free(key);
+		fast_ws(f);
+		if (f->i >= f->n)
+			return -1;
+		if (f->s[f->i] == close) {
+			f->i++;
+			return 0;
+		}
+		if (f->s[f->i] != ',')
+			return -1;
+		f->i++;
+		fast_ws(f);
+		continue;
+fail:
+		if (key != small)
+			free(key);
+		return -1;
+	}
+}
+
+/* The value at f->i (after white space), or NULL to give up. */
+static struct fnode *fast_value(struct fast *f)
+{
+	const char *s = f->s + f->i;
+	size_t left = f->n - f->i, len;
+	struct fnode *n;
+
+	if (!left)
+		return NULL;
+	switch (*s) {
+	case '{':
+	case '[':
+		if (++f->depth > FAST_MAX_DEPTH)
+			return NULL;
+		n = fnode_new(*s == '{' ? FN_MAP : FN_LIST, f->line);
+		if (fast_container(f, n, *s == '{') < 0) {
+			fnode_free(n);
+			return NULL;
+		}
+		f->depth--;
+		return n;
+	case '"':
+		n = fnode_new(FN_SCALAR, f->line);
+		if (fast_string(f) < 0) {
+			fnode_free(n);
+			return NULL;
+		}
+		n->value = xstrndup(f->str.p ? f->str.p : "", f->str.len);
+		return n;
+	case 't':
+	case 'f':
+	case 'n':
+		len = *s == 'f' ? 5 : 4;
+		if (left < len || memcmp(s, *s == 't' ? "true" : *s == 'f' ?
+					 "false" : "null", len))
+			return NULL;
+		n = fnode_new(FN_SCALAR, f->line);
+		if (*s != 'n')
+			n->value = xstrndup(s, len);
+		f->i += len;
+		return n;
+	default:
+		if (fast_number(f, &len) < 0)
+			return NULL;
+		n = fnode_new(FN_SCALAR, f->line);
+		n->value = xstrndup(s, len);
+		f->i += len;
+		return n;
+	}
+}
+
+/* The tree of a valid JSON text, or NULL (cJSON then reads it). */
+struct fnode *jsondoc_fast_tree(const char *s, size_t n, unsigned long line)
+{
+	struct fast f;
+	struct fnode *tree;
+
+	memset(&f, 0, sizeof(f));
+	f.s = s;
+	f.n = n;
+	f.line = line;
+	fast_ws(&f);
+	tree = fast_value(&f);
+	if (tree) {
+		fast_ws(&f);
+		if (f.i != f.n) {
+			fnode_free(tree);
+			tree = NULL;
+		}
+	}
+	buf_free(&f.str);
+	return tree;
+}
+
 /* Depth is bounded by JSONDOC_MAX_DEPTH before cJSON ever sees the text. */
 static struct fnode *convert(const cJSON *j, struct conv *cv)
 {
@@ -193,6 +496,33 @@ static struct fnode *convert(const cJSON *j, struct conv *cv)
 	else if (cJSON_IsFalse(j))
 		n->value = xstrdup("false");
 	return n;
+}
+
+static struct fnode *tree_of(const cJSON *j, const char *s, size_t n,
+			     unsigned long line)
+{
+	struct conv cv;
+	struct fnode *tree;
+
+	memset(&cv, 0, sizeof(cv));
+	cv.text = s;
+	cv.line0 = line;
+	cv.v = scan_values(s, n, line, &cv.n);
+	tree = convert(j, &cv);
+	free((void *)cv.v);
+	return tree;
+}
+
+struct fnode *jsondoc_cjson_tree(const char *s, size_t n, unsigned long line)
+{
+	cJSON *j = cJSON_ParseWithLength(s, n);
+	struct fnode *tree;
+
+	if (!j)
+		return NULL;
+	tree = tree_of(j, s, n, line);
+	cJSON_Delete(j);
+	return tree;
 }
 
 static struct fnode *kid(struct fnode *map, const char *key)
@@ -389,7 +719,6 @@ static int peek_ident(const char *s, size_t n, struct ident *id)
 static void parse_elem(struct jsondoc *p)
 {
 	cJSON *j;
-	struct conv cv;
 	struct fnode *tree;
 	struct ident id;
 
@@ -401,6 +730,11 @@ static void parse_elem(struct jsondoc *p)
 			p->pc.on_skipped(id.kind, id.ns[0] ? id.ns : NULL,
 					 id.name[0] ? id.name : NULL,
 					 p->cap_line, p->pc.ctx);
+		return;
+	}
+	tree = jsondoc_fast_tree(p->cap.p, p->cap.len, p->cap_line);
+	if (tree) {
+		emit_tree(p, tree, p->cap_line);
 		return;
 	}
 	j = cJSON_ParseWithLength(p->cap.p, p->cap.len);
@@ -425,13 +759,8 @@ static void parse_elem(struct jsondoc *p)
 		buf_free(&near);
 		return;
 	}
-	memset(&cv, 0, sizeof(cv));
-	cv.text = p->cap.p;
-	cv.line0 = p->cap_line;
-	cv.v = scan_values(p->cap.p, p->cap.len, p->cap_line, &cv.n);
-	tree = convert(j, &cv);
+	tree = tree_of(j, p->cap.p, p->cap.len, p->cap_line);
 	cJSON_Delete(j);
-	free((void *)cv.v);
 	emit_tree(p, tree, p->cap_line);
 }
 

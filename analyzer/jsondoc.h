@@ -55,4 +55,13 @@ void jsondoc_free(struct jsondoc *p);
  */
 size_t jsondoc_peak_buffer(const struct jsondoc *p);
 
+/*
+ * One JSON text (line: the line it starts on) to a field tree, by the
+ * direct reader (NULL where it gives up) and by cJSON (NULL on a syntax
+ * error). Where both read it the trees are the same: tests and the JSON
+ * fuzz target hold them to it. The caller frees the tree.
+ */
+struct fnode *jsondoc_fast_tree(const char *s, size_t n, unsigned long line);
+struct fnode *jsondoc_cjson_tree(const char *s, size_t n, unsigned long line);
+
 #endif

@@ -36,6 +36,23 @@ void fnode_free(struct fnode *n)
 	free(n);
 }
 
+int fnode_same(const struct fnode *a, const struct fnode *b)
+{
+	uint32_t i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type || a->line != b->line ||
+	    a->nkids != b->nkids || a->key != b->key ||
+	    !a->value != !b->value ||
+	    (a->value && strcmp(a->value, b->value)))
+		return 0;
+	for (i = 0; i < a->nkids; i++)
+		if (!fnode_same(a->kids[i], b->kids[i]))
+			return 0;
+	return 1;
+}
+
 static struct hmap interned;
 
 const char *fnode_intern(const char *s, size_t n)
@@ -49,6 +66,9 @@ const char *fnode_intern(const char *s, size_t n)
 	return k;
 }
 
+/* Raw keys as written ("apiVersion") to their interned normal form. */
+static struct hmap by_raw;
+
 void fnode_intern_free(void)
 {
 	size_t i;
@@ -57,40 +77,79 @@ void fnode_intern_free(void)
 		if (interned.slots[i].key)
 			free(interned.slots[i].value);
 	hmap_free(&interned);
+	for (i = 0; i < by_raw.cap; i++)
+		free((char *)by_raw.slots[i].key);
+	hmap_free(&by_raw);
 }
 
-void fnode_norm_key(struct buf *out, const char *raw, size_t n)
+/* Whether a key is words only (letters, spaces): those are folded. */
+static int plain_key(const char *raw, size_t n)
 {
 	size_t i;
-	int plain = n > 0;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
-		if (!isalpha(c) && c != ' ') {
-			plain = 0;
-			break;
-		}
+		if (!isalpha(c) && c != ' ')
+			return 0;
 	}
-	if (!plain) {
-		buf_add(out, raw, n);
-		return;
+	return n > 0;
+}
+
+/* The normalized key into out (room for n bytes); returns its length. */
+static size_t norm_into(char *out, const char *raw, size_t n)
+{
+	size_t i, k = 0;
+
+	if (!plain_key(raw, n)) {
+		memcpy(out, raw, n);
+		return n;
 	}
 	for (i = 0; i < n; i++)
 		if (raw[i] != ' ')
-			buf_addc(out, (char)tolower((unsigned char)raw[i]));
+			out[k++] = (char)tolower((unsigned char)raw[i]);
+	return k;
+}
+
+void fnode_norm_key(struct buf *out, const char *raw, size_t n)
+{
+	size_t len;
+
+	buf_grow(out, n);
+	len = norm_into(out->p + out->len, raw, n);
+	out->len += len;
+	out->p[out->len] = '\0';
+}
+
+/*
+ * The interned form of a normalized key: for a new key (intern set) or
+ * only if some node has it (intern clear: NULL when none has, so a path
+ * through it finds nothing). Keys are compared by pointer after this.
+ */
+static const char *norm_intern(const char *raw, size_t n, int intern)
+{
+	char small[256], *tmp;
+	const char *k = hmap_get(&by_raw, raw, n);
+	size_t len;
+
+	if (k)
+		return k;
+	tmp = n <= sizeof(small) ? small : xmalloc(n);
+	len = norm_into(tmp, raw, n);
+	k = intern ? fnode_intern(tmp, len) : hmap_get(&interned, tmp, len);
+	if (tmp != small)
+		free(tmp);
+	/* The same raw keys come back on every object (a few hundred). */
+	if (k && by_raw.n < 65536)
+		hmap_put(&by_raw, xstrndup(raw, n), n, (void *)k);
+	return k;
 }
 
 struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
 			size_t keylen, struct fnode *child)
 {
-	if (raw_key) {
-		struct buf k = BUF_INIT;
-
-		fnode_norm_key(&k, raw_key, keylen);
-		child->key = fnode_intern(k.p ? k.p : "", k.len);
-		buf_free(&k);
-	}
+	if (raw_key)
+		child->key = norm_intern(raw_key, keylen, 1);
 	if (parent->nkids == parent->capkids) {
 		/* Maps and lists are mostly small: grow from 2, not 8. */
 		uint32_t cap = parent->capkids ? parent->capkids * 2 : 2;
@@ -117,39 +176,34 @@ struct fnode *fnode_add_scalar(struct fnode *parent, const char *raw_key,
 
 const struct fnode *fnode_child(const struct fnode *map, const char *key)
 {
-	struct buf k = BUF_INIT;
-	const struct fnode *found = NULL;
+	const char *k;
 	size_t i;
 
 	if (!map || map->type != FN_MAP)
 		return NULL;
-	fnode_norm_key(&k, key, strlen(key));
-	for (i = 0; i < map->nkids; i++) {
-		if (map->kids[i]->key && !strcmp(map->kids[i]->key, k.p)) {
-			found = map->kids[i];
-			break;
-		}
-	}
-	buf_free(&k);
-	return found;
+	k = norm_intern(key, strlen(key), 0);
+	for (i = 0; k && i < map->nkids; i++)
+		if (map->kids[i]->key == k)
+			return map->kids[i];
+	return NULL;
 }
 
 /* Split off the first path segment: "a.b" or "[x.y/z].b". */
-static const char *next_segment(const char *path, struct buf *seg)
+static const char *next_segment(const char *path, const char **seg,
+				size_t *len)
 {
-	buf_reset(seg);
 	if (*path == '[') {
 		const char *e = strchr(path, ']');
 
 		if (!e)
 			e = path + strlen(path);
-		buf_add(seg, path + 1, (size_t)(e - path - 1));
+		*seg = path + 1;
+		*len = (size_t)(e - path - 1);
 		path = *e ? e + 1 : e;
 	} else {
-		size_t n = strcspn(path, ".[");
-
-		buf_add(seg, path, n);
-		path += n;
+		*seg = path;
+		*len = strcspn(path, ".[");
+		path += *len;
 	}
 	if (*path == '.')
 		path++;
@@ -160,12 +214,12 @@ struct find_first {
 	const struct fnode *found;
 };
 
+/* No allocation: rules walk paths over every object they look at. */
 static void walk_path(const struct fnode *n, const char *path,
 		      fnode_visit_fn fn, void *ctx)
 {
-	struct buf seg = BUF_INIT;
-	const char *rest;
-	size_t i;
+	const char *rest, *seg, *k;
+	size_t i, len;
 
 	if (!n)
 		return;
@@ -178,17 +232,14 @@ static void walk_path(const struct fnode *n, const char *path,
 			walk_path(n->kids[i], path, fn, ctx);
 		return;
 	}
-	rest = next_segment(path, &seg);
-	if (n->type == FN_MAP && seg.len) {
-		struct buf k = BUF_INIT;
-
-		fnode_norm_key(&k, seg.p, seg.len);
-		for (i = 0; i < n->nkids; i++)
-			if (n->kids[i]->key && !strcmp(n->kids[i]->key, k.p))
-				walk_path(n->kids[i], rest, fn, ctx);
-		buf_free(&k);
-	}
-	buf_free(&seg);
+	if (n->type != FN_MAP)
+		return;
+	rest = next_segment(path, &seg, &len);
+	if (!len || !(k = norm_intern(seg, len, 0)))
+		return;
+	for (i = 0; i < n->nkids; i++)
+		if (n->kids[i]->key == k)
+			walk_path(n->kids[i], rest, fn, ctx);
 }
 
 void fnode_find_all(const struct fnode *root, const char *path,

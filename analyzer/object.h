@@ -49,6 +49,9 @@ void fnode_intern_free(void);
 /* Allocation and building. Keys are normalized by fnode_add(). */
 struct fnode *fnode_new(enum fnode_type type, unsigned long line);
 void fnode_free(struct fnode *n);
+
+/* Whether two trees are the same: types, keys, values, lines, order. */
+int fnode_same(const struct fnode *a, const struct fnode *b);
 /* Append child under key (raw, normalized here; NULL for list items). */
 struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
 			size_t keylen, struct fnode *child);

@@ -67,8 +67,7 @@ static void make_key(struct buf *k, const char *kind, const char *ns,
 		     const char *name)
 {
 	buf_reset(k);
-	buf_addf(k, "%s\n%s\n%s", kind ? kind : "", ns ? ns : "",
-		 name ? name : "");
+	buf_addkey(k, 3, kind, ns, name);
 }
 
 struct kobject *store_find(const struct store *st, const char *kind,
@@ -87,7 +86,7 @@ struct kobject *store_find(const struct store *st, const char *kind,
 		return o;
 	}
 	if (ns) {
-		buf_addf(&k, "%s\n%s", ns, name);
+		buf_addkey(&k, 2, ns, name);
 		o = hmap_get(&st->by_name, k.p, k.len);
 		buf_free(&k);
 		return o;

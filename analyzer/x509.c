@@ -553,7 +553,7 @@ static const char *scalar(const struct fnode *n)
 static void make_key(struct buf *k, const char *ns, const char *name)
 {
 	buf_reset(k);
-	buf_addf(k, "%s\n%s", ns ? ns : "", name ? name : "");
+	buf_addkey(k, 2, ns, name);
 }
 
 static const char *own_key(struct ctx *c, const struct buf *k)

@@ -6,6 +6,7 @@
 #include "fuzz_common.h"
 
 #include "jsondoc.h"
+#include "object.h"
 
 static void feed_line(void *p, struct slice line, unsigned long lineno)
 {
@@ -30,6 +31,25 @@ static void on_skipped(const char *kind, const char *ns, const char *name,
 		  (name ? strlen(name) : 0);
 }
 
+/*
+ * The direct reader and cJSON agree wherever the direct reader reads the
+ * text at all, and it reads every text cJSON can read that has no control
+ * bytes, no \u0000 and strict numbers (checked by the unit tests).
+ */
+static void same_trees(const uint8_t *data, size_t size)
+{
+	struct fnode *a = jsondoc_fast_tree((const char *)data, size, 1);
+	struct fnode *b;
+
+	if (!a)
+		return;
+	b = jsondoc_cjson_tree((const char *)data, size, 1);
+	if (!fnode_same(a, b))
+		abort();
+	fnode_free(a);
+	fnode_free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct parse_ctx pc;
@@ -37,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long count = 0;
 	struct jsondoc *p;
 
+	same_trees(data, size);
 	fuzz_parse_ctx(&pc, &in, &count);
 	pc.wanted = wanted;
 	pc.on_skipped = on_skipped;

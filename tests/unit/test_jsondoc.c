@@ -602,6 +602,62 @@ static void test_values(void **state)
 	run_free(&r);
 }
 
+/*
+ * The direct reader against cJSON: the same tree (values, keys, lines)
+ * wherever it reads a text, and a refusal (cJSON reads it then) where it
+ * is not sure.
+ */
+static void test_direct_reader(void **state)
+{
+	static const char *const same[] = {
+		"{}", "[]", "\"s\"", "0", "-0.5e-3", "true", "false", "null",
+		"{\"a\": 1, \"b\": [true, false, null, {\"c\": \"d\"}]}",
+		"{\n  \"kind\": \"Challenge\",\n  \"spec\": {\n    \"dnsName\": "
+		"\"app.example.com\",\n    \"wildcard\": false\n  },\n"
+		"  \"n\": [\n    1,\n    2.5,\n    -3E+2\n  ]\n}",
+		"{\"esc\": \"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t\"}",
+		"{\"u\": \"\\u00e9 \\u20AC \\ud83d\\ude00 \\u0041\"}",
+		"{\"dup\": 1, \"dup\": 2, \"Weird Key\": 3, \"\": 4}",
+		"{\"raw\": \"caf\xc3\xa9 \xff\"}",
+		"\n\n  {\"late\": \"start\"}  \n",
+		"[[[[[[[[[[1]]]]]]]]]]",
+	};
+	static const char *const refused[] = {
+		"", "{", "{\"a\" 1}", "{\"a\": 1,}", "[1 2]", "01", "1.", ".5",
+		"+1", "1e", "-", "tru", "nul", "{\"a\": \"x\ty\"}",
+		"{\"a\": \"\\u0000\"}", "{\"a\": \"\\ud800\"}",
+		"{\"a\": \"\\udc00\"}", "{\"a\": \"\\x41\"}", "{} x",
+		"{\"a\":\x01 1}", "'single'", "NaN",
+	};
+	struct buf deep = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		struct fnode *a = jsondoc_fast_tree(same[i], strlen(same[i]), 7);
+		struct fnode *b = jsondoc_cjson_tree(same[i], strlen(same[i]), 7);
+
+		if (!a || !b || !fnode_same(a, b))
+			fail_msg("not the same tree for %s", same[i]);
+		fnode_free(a);
+		fnode_free(b);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct fnode *a = jsondoc_fast_tree(refused[i],
+						    strlen(refused[i]), 1);
+
+		if (a)
+			fail_msg("read, not refused: %s", refused[i]);
+	}
+	/* Nesting past the reader's depth goes to cJSON. */
+	for (i = 0; i < 300; i++)
+		buf_addc(&deep, '[');
+	for (i = 0; i < 300; i++)
+		buf_addc(&deep, ']');
+	assert_null(jsondoc_fast_tree(deep.p, deep.len, 1));
+	buf_free(&deep);
+}
+
 static void test_too_deep(void **state)
 {
 	struct buf in = BUF_INIT;
@@ -785,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_json_same),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_direct_reader),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_big_list_bounded),
 		cmocka_unit_test(test_skip_unwanted),
