@@ -145,6 +145,45 @@ static const char *skip_class(const char *p)
 	return *p ? p + 1 : p;
 }
 
+/*
+ * After a backslash and the letter or digit c, the rest of that escape:
+ * \x27, \x{263a}, \o{17}, \N{U+263A}, \p{Greek}, \pL, \g{-1}, \g2,
+ * \k<name>, \cA, \12. Its bytes are not literal text (\x27 is a quote,
+ * not "27").
+ */
+static const char *skip_escape_tail(char c, const char *p)
+{
+	static const char opens[] = "{<'", closes[] = "}>'";
+	const char *o;
+	int k;
+
+	if ((c == 'x' || c == 'o' || c == 'N' || c == 'p' || c == 'P' ||
+	     c == 'g' || c == 'k') && *p && (o = strchr(opens, *p)) != NULL) {
+		const char *e = strchr(p + 1, closes[o - opens]);
+
+		return e ? e + 1 : p + strlen(p);
+	}
+	switch (c) {
+	case 'x':
+		for (k = 0; k < 2 && isxdigit((unsigned char)*p); k++)
+			p++;
+		return p;
+	case 'p':
+	case 'P':
+	case 'c':
+		return *p ? p + 1 : p;
+	case 'g':
+		if (*p == '-' || *p == '+')
+			p++;
+		/* fall through */
+	default:
+		if (isdigit((unsigned char)c) || c == 'g')
+			while (isdigit((unsigned char)*p))
+				p++;
+		return p;
+	}
+}
+
 static const char *parse_alts(const char *p, int depth, struct litset *out,
 			      size_t min);
 
@@ -191,11 +230,7 @@ static const char *parse_seq(const char *p, int depth, struct litset *best,
 			p += 2;
 			if (!is_lit) {
 				/* \d \w \s \b, back references, \x..: */
-				if (c == 'x' && *p == '{') {
-					const char *e = strchr(p, '}');
-
-					p = e ? e + 1 : p;
-				}
+				p = skip_escape_tail(c, p);
 				run_flush(&run, best, min);
 				if (any_quant(p))
 					p = skip_quant(p);

@@ -9,12 +9,14 @@
 
 #include "prefilter.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -116,8 +118,13 @@ void ruleset_free(struct ruleset *rs)
 	free(rs->rules);
 	free_strv(rs->files, rs->nfiles);
 	for (i = 0; i < rs->ncache; i++) {
+		size_t k;
+
 		free(rs->cache[i].src);
 		pcre2_code_free(rs->cache[i].re);
+		for (k = 0; k < rs->cache[i].nlits; k++)
+			free(rs->cache[i].lits[k]);
+		free(rs->cache[i].lits);
 	}
 	free(rs->cache);
 	prefilter_free(rs->pf);
@@ -278,6 +285,8 @@ static int compile_regex(struct loader *ld, const struct rule *r,
 			p->re = rs->cache[i].re;
 			p->shared = 1;
 			p->src = xstrdup(src);
+			p->lits = rs->cache[i].lits;
+			p->nlits = rs->cache[i].nlits;
 			return 0;
 		}
 	p->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, flags,
@@ -304,6 +313,11 @@ static int compile_regex(struct loader *ld, const struct rule *r,
 	rs->cache[rs->ncache].src = xstrdup(src);
 	rs->cache[rs->ncache].flags = flags;
 	rs->cache[rs->ncache].re = p->re;
+	rs->cache[rs->ncache].lits = xcalloc(PATTERN_MAX_LITS, sizeof(char *));
+	rs->cache[rs->ncache].nlits = regex_literals(src,
+		rs->cache[rs->ncache].lits, PATTERN_MAX_LITS, 3);
+	p->lits = rs->cache[rs->ncache].lits;
+	p->nlits = rs->cache[rs->ncache].nlits;
 	rs->ncache++;
 	p->shared = 1;
 	return 0;
@@ -1293,11 +1307,65 @@ int ruleset_load_embedded(struct ruleset *rs)
 	return errors;
 }
 
+/* Whether s[0..n) holds lit (lower case, m bytes) in any case. */
+static int has_nocase(const char *s, size_t n, const char *lit, size_t m)
+{
+	int lo = (unsigned char)lit[0], up = toupper(lo);
+	size_t i = 0, last, a = 0, b = 0;
+	int need_a = 1, need_b = up != lo;
+
+	if (!m || m > n)
+		return m == 0;
+	last = n - m + 1;	/* a match starts before this */
+	b = up != lo ? 0 : last;
+	/* a, b: the next offset of each case of the first byte, or last. */
+	while (i < last) {
+		size_t at;
+
+		if (need_a) {
+			const char *q = memchr(s + i, lo, last - i);
+
+			a = q ? (size_t)(q - s) : last;
+			need_a = 0;
+		}
+		if (need_b) {
+			const char *q = memchr(s + i, up, last - i);
+
+			b = q ? (size_t)(q - s) : last;
+			need_b = 0;
+		}
+		at = a < b ? a : b;
+		if (at >= last)
+			return 0;
+		if (!strncasecmp(s + at, lit, m))
+			return 1;
+		i = at + 1;
+		need_a = a < i;
+		need_b = up != lo && b < i;
+	}
+	return 0;
+}
+
+/* Whether the subject has one of the literals the regex needs. */
+static int may_match(const struct pattern *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlits; i++)
+		if (has_nocase(s, n, p->lits[i], strlen(p->lits[i])))
+			return 1;
+	return 0;
+}
+
 int pattern_match(const struct ruleset *rs, const struct pattern *p,
 		  const char *subject, size_t len, pcre2_match_data *md)
 {
-	int rc = pcre2_match(p->re, (PCRE2_SPTR)subject, len, 0, 0, md,
-			     rs->mctx);
+	int rc;
+
+	if (p->nlits && !may_match(p, subject, len))
+		return 0;
+	rc = pcre2_match(p->re, (PCRE2_SPTR)subject, len, 0, 0, md,
+			 rs->mctx);
 
 	if (rc >= 0)
 		return 1;

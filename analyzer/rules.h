@@ -33,11 +33,22 @@ struct rule_loc {
 	unsigned long line, col;
 };
 
+/* How many literals a regex may need before matching (see below). */
+#define PATTERN_MAX_LITS 16
+
 struct pattern {
 	char *src;
 	pcre2_code *re;		/* owned by the ruleset's cache when shared */
 	int shared;
 	struct rule_loc loc;
+	/*
+	 * A subject without one of these (lower case, compared without
+	 * case) cannot match: pattern_match() then skips PCRE2. Borrowed
+	 * from the cache; none when the regex has no literal per
+	 * alternative (regex_literals()).
+	 */
+	char *const *lits;
+	size_t nlits;
 };
 
 /* Compiled regexes by source and flags: one JIT compile for each. */
@@ -45,6 +56,8 @@ struct regex_cache_entry {
 	char *src;
 	uint32_t flags;
 	pcre2_code *re;
+	char **lits;		/* own array: the cache itself moves */
+	size_t nlits;
 };
 
 enum example_kind {

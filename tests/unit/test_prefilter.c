@@ -38,6 +38,29 @@ static void test_literal_choice(void **state)
 	/* No literal in one alternative: none at all. */
 	n = regex_literals("abcdef|\\d{3}", lits, 8, 3);
 	assert_int_equal(n, 0);
+	/*
+	 * The digits, letters and braces of an escape are not text: \x27 is
+	 * a quote, not "27" (a line "a'bcd" matches, and has no "27bcd").
+	 */
+	static const char *const escapes[][2] = {
+		{ "a\\x27bcd", "bcd" },
+		{ "abc\\x{41}defg", "defg" },
+		{ "\\k<name>abcd", "abcd" },
+		{ "x\\pLabcd", "abcd" },
+		{ "x\\p{Greek}abcd", "abcd" },
+		{ "q\\cJabcde", "abcde" },
+		{ "(z)\\g{-1}abcd", "abcd" },
+		{ "(z)\\1abcd", "abcd" },
+		{ "\\o{101}abcd", "abcd" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		n = regex_literals(escapes[i][0], lits, 8, 3);
+		assert_int_equal(n, 1);
+		assert_string_equal(lits[0], escapes[i][1]);
+		free(lits[0]);
+	}
 }
 
 /* Literals of the default pack, at every place of a line. */

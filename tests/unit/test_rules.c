@@ -183,10 +183,65 @@ static void test_embedded_pack_loads(void **state)
 	ruleset_free(&rs);
 }
 
+/*
+ * The literal check before PCRE2: a subject without any literal of the
+ * regex is a no-match without running it; the literal is found in any
+ * case and anywhere (first and last byte, after near misses); and the
+ * answer is PCRE2's wherever a literal is there.
+ */
+static void test_literal_gate(void **state)
+{
+	static const char rules[] =
+		"rules:\n"
+		"  - id: gate\n"
+		"    title: Gate\n"
+		"    patterns: '(?i)^(?:.*?too many (?<what>\\w+)|.*?rate[- ]limited)'\n";
+	static const struct {
+		const char *subject;
+		int want;
+	} cases[] = {
+		{ "too many certificates", 1 },
+		{ "error: TOO MANY orders", 1 },
+		{ "tOo MaNy x", 1 },
+		{ "ttoo manny; to many; too  many", 0 },
+		{ "nothing here", 0 },
+		{ "", 0 },
+		{ "ratelimited", 0 },
+		{ "was rate-limited", 1 },
+		{ "RATE LIMITED", 1 },
+		{ "too many ", 0 },		/* the literal, but no \w after */
+	};
+	struct ruleset rs;
+	const struct rule *r;
+	pcre2_match_data *md;
+	size_t i;
+
+	(void)state;
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load_buffer(&rs, "gate.yaml", rules,
+					     strlen(rules)), 0);
+	r = ruleset_find(&rs, "gate");
+	assert_non_null(r);
+	assert_int_equal(r->patterns[0].nlits, 2);
+	assert_string_equal(r->patterns[0].lits[0], "too many ");
+	md = pcre2_match_data_create(8, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *sj = cases[i].subject;
+
+		if (pattern_match(&rs, &r->patterns[0], sj, strlen(sj), md) !=
+		    cases[i].want)
+			fail_msg("'%s' should %smatch", sj,
+				 cases[i].want ? "" : "not ");
+	}
+	pcre2_match_data_free(md);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_good),
+		cmocka_unit_test(test_literal_gate),
 		cmocka_unit_test(test_load_broken),
 		cmocka_unit_test(test_self_test_failures),
 		cmocka_unit_test(test_match_limit),
