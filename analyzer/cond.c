@@ -452,6 +452,7 @@ int cond_field_known(enum target t, const char *field)
 
 struct field_eval {
 	char *witness;		/* "field: value" of the value that matched */
+	struct pattern_memo *memo;
 	int64_t now_ms;
 	const struct ruleset *rs;
 	const struct cond *c;
@@ -487,6 +488,29 @@ static int eq(struct slice v, const char *s, int nocase)
 }
 
 static int check_value_inner(struct slice v, struct field_eval *fe);
+
+/* pattern_match(), unless the memo knows the regex fails on v. */
+static int memo_match(const struct ruleset *rs, const struct pattern *p,
+		      struct slice v, pcre2_match_data *md,
+		      struct pattern_memo *memo)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; memo && i < memo->n; i++)
+		if (memo->v[i].re == p->re && memo->v[i].p == v.p &&
+		    memo->v[i].n == v.n)
+			return 0;
+	rc = pattern_match(rs, p, v.p, v.n, md);
+	if (rc == 0 && memo) {
+		i = memo->n < PATTERN_MEMO ? memo->n++ :
+			memo->next++ % PATTERN_MEMO;
+		memo->v[i].re = p->re;
+		memo->v[i].p = v.p;
+		memo->v[i].n = v.n;
+	}
+	return rc;
+}
 
 static int check_value(struct slice v, void *vctx)
 {
@@ -525,7 +549,7 @@ static int check_value_inner(struct slice v, struct field_eval *fe)
 		return fe->result = c->nstrs && memmem(v.p, v.n, c->strs[0],
 						       strlen(c->strs[0])) != NULL;
 	case CMP_REGEX: {
-		int rc = pattern_match(fe->rs, &c->re, v.p, v.n, fe->md);
+		int rc = memo_match(fe->rs, &c->re, v, fe->md, fe->memo);
 
 		if (rc < 0) {
 			(*fe->limit_hits)++;
@@ -686,6 +710,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 		fe.found = 0;
 		fe.result = 0;
 		fe.witness = NULL;
+		fe.memo = s->memo;
 		get_values(s, c->field, check_value, &fe);
 		if (c->cmp == CMP_PRESENT)
 			return fe.found;
@@ -718,8 +743,8 @@ int rule_eval(const struct ruleset *rs, const struct rule *r,
 		return 0;
 	if (s->target == TARGET_TEXT) {
 		for (i = 0; i < r->npatterns; i++) {
-			int rc = pattern_match(rs, &r->patterns[i], s->line.p,
-					       s->line.n, md);
+			int rc = memo_match(rs, &r->patterns[i], s->line, md,
+					    s->memo);
 
 			if (rc < 0) {
 				(*limit_hits)++;

@@ -86,6 +86,21 @@ struct logcache {
 	int has_msg, has_err, has_logger;
 };
 
+/*
+ * Regexes already found not to match values of the subject being
+ * evaluated (value pointer and length: the values stay put while one
+ * subject is evaluated). Rules that share a regex then run it once.
+ */
+#define PATTERN_MEMO 32
+struct pattern_memo {
+	struct {
+		const void *re;
+		const char *p;
+		size_t n;
+	} v[PATTERN_MEMO];
+	unsigned n, next;
+};
+
 /* What a condition is evaluated against. Set the members of the target. */
 struct subject {
 	enum target target;
@@ -100,6 +115,7 @@ struct subject {
 	const struct graph *graph;	/* for `related:`; may be NULL */
 	int node;			/* the object's node, or -1 */
 	struct logcache *lc;		/* TARGET_LOG; may be NULL */
+	struct pattern_memo *memo;	/* may be NULL */
 };
 
 /* Named values captured by regexes on the path that made a match true. */

@@ -14,18 +14,19 @@
 
 #define FEED_READ (256u * 1024)	/* bytes asked of the stream at once */
 
-static void add_line(struct feed_batch *b, size_t off, size_t len,
-		     unsigned long lineno, int cut)
+static void add_line(struct feed *f, struct feed_batch *b, size_t off,
+		     size_t len, int cut)
 {
 	struct feed_line *fl;
 
+	if (!b->nv)
+		b->line0 = f->lineno_read + 1;
+	f->lineno_read++;
 	if (b->nv == b->capv)
 		b->v = xgrow(b->v, &b->capv, b->nv + 1, sizeof(*b->v));
 	fl = &b->v[b->nv++];
 	fl->off = off;
-	fl->len = len;
-	fl->lineno = lineno;
-	fl->cut = cut;
+	fl->len = len | (cut ? FEED_CUT : 0);
 }
 
 /* A line ending at a newline (or at the end): cut at max_line, no CR. */
@@ -40,7 +41,7 @@ static void end_line(struct feed *f, struct feed_batch *b, size_t ls,
 	}
 	if (len && b->buf[ls + len - 1] == '\r')
 		len--;
-	add_line(b, ls, len, ++f->lineno_read, cut);
+	add_line(f, b, ls, len, cut);
 }
 
 /*
@@ -82,7 +83,7 @@ static void fill(struct feed *f, struct feed_batch *b, unsigned long gen)
 		pos = b->n;
 		if (!f->skip && b->n - ls > f->max_line) {
 			/* No newline within max_line: cut, drop the rest. */
-			add_line(b, ls, f->max_line, ++f->lineno_read, 1);
+			add_line(f, b, ls, f->max_line, 1);
 			ls = ls + f->max_line;
 			f->skip = 1;
 		}
@@ -283,9 +284,9 @@ int feed_next(struct feed *f, struct slice *line)
 	}
 	b = &f->ring[f->head];
 	fl = &b->v[f->next++];
-	*line = slice_make(b->buf + fl->off, fl->len);
-	f->lineno = fl->lineno;
-	f->cut = fl->cut;
+	*line = slice_make(b->buf + fl->off, fl->len & ~FEED_CUT);
+	f->lineno = b->line0 + (unsigned long)(fl - b->v);
+	f->cut = (fl->len & FEED_CUT) != 0;
 	return 1;
 }
 

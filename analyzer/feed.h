@@ -36,10 +36,15 @@
 #define FEED_DEPTH 4			/* batches in flight */
 #define FEED_BATCH (1u << 20)		/* bytes of lines per batch */
 
+/*
+ * A line of a batch: its bytes in buf, FEED_CUT set in len when it was
+ * cut at max_line. Line numbers follow on from the batch's line0.
+ */
+#define FEED_CUT ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
 struct feed_line {
-	size_t off, len;		/* in the batch's buf */
-	unsigned long lineno;
-	int cut;
+	size_t off;
+	size_t len;
 };
 
 struct feed_batch {
@@ -47,6 +52,7 @@ struct feed_batch {
 	size_t n, cap;
 	struct feed_line *v;
 	size_t nv, capv;
+	unsigned long line0;		/* the number of v[0] */
 	struct pf_block blk;		/* literals found in buf[0..n) */
 	struct input_hold notes;	/* made while reading it */
 	uint64_t in_off;		/* stream offset after the batch */

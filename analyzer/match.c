@@ -122,7 +122,7 @@ void match_init(struct matcher *m, const struct ruleset *rs,
 	m->found = xcalloc(prefilter_words(m->pf), sizeof(*m->found));
 	always_lists(m);
 	kind_lists(m);
-	m->mark = xcalloc(rs->n ? rs->n : 1, sizeof(*m->mark));
+	m->mark = xcalloc((rs->n + 63) / 64 + 1, sizeof(*m->mark));
 	m->cand = xcalloc(rs->n ? rs->n : 1, sizeof(*m->cand));
 	if (!m->md) {
 		fprintf(stderr, "ktriage: error: out of memory (pcre2)\n");
@@ -462,64 +462,60 @@ static void limit_warning(struct matcher *m, const struct rule *r,
 	(void)m;
 }
 
-static void add_cand(struct matcher *m, size_t i)
-{
-	if (m->mark[i] == m->stamp)
-		return;
-	m->mark[i] = m->stamp;
-	m->cand[m->ncand++] = i;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
- * The rules the line's literals may make candidates, and those without
- * literals, in rule order, into m->cand.
+ * The candidate rules of the line just scanned, in rule order: a bit per
+ * rule is set for each literal found (and each rule without one), then
+ * the set bits are read out in order. No sort, no per-line clearing.
  */
 static void collect_candidates(struct matcher *m, enum target t)
 {
-	size_t w, k, nw = prefilter_words(m->pf);
+	size_t w, k, nw = prefilter_words(m->pf), rw = (m->rs->n + 63) / 64;
+	const size_t *always = m->always[t == TARGET_LOG];
+	uint64_t *bits = m->mark;
 
-	if (++m->stamp == 0) {
-		memset(m->mark, 0, m->rs->n * sizeof(*m->mark));
-		m->stamp = 1;
-	}
-	m->ncand = 0;
 	for (w = 0; w < nw; w++) {
-		uint64_t bits = m->found[w];
+		uint64_t f = m->found[w];
 
-		while (bits) {
+		while (f) {
 			uint32_t id = (uint32_t)(w * 64 +
-						 (size_t)__builtin_ctzll(bits));
+						 (size_t)__builtin_ctzll(f));
 			size_t n;
 			const uint32_t *rs = prefilter_literal_rules(m->pf, id,
 								     t, &n);
 
-			bits &= bits - 1;
+			f &= f - 1;
 			for (k = 0; k < n; k++)
-				add_cand(m, rs[k]);
+				bits[rs[k] / 64] |= (uint64_t)1 << (rs[k] % 64);
 		}
 	}
 	for (k = 0; k < m->nalways[t == TARGET_LOG]; k++)
-		add_cand(m, m->always[t == TARGET_LOG][k]);
-	qsort(m->cand, m->ncand, sizeof(*m->cand), cmp_size);
+		bits[always[k] / 64] |= (uint64_t)1 << (always[k] % 64);
+	m->ncand = 0;
+	for (w = 0; w < rw; w++) {
+		uint64_t x = bits[w];
+
+		bits[w] = 0;
+		while (x) {
+			m->cand[m->ncand++] = w * 64 +
+				(size_t)__builtin_ctzll(x);
+			x &= x - 1;
+		}
+	}
 }
 
 /*
  * Run every rule with a clause for s->target; report each hit. For a log
  * record (rec), the resource its keys name is read at its first hit.
  */
-static void run_rules(struct matcher *m, const struct subject *s,
+static void run_rules(struct matcher *m, const struct subject *subj,
 		      const struct resource *res, const char *source,
 		      unsigned long lineno, struct slice text,
 		      const struct when *w, struct slice resource_line,
 		      struct input *in, const struct logrec *rec)
 {
+	struct pattern_memo memo;
+	struct subject with_memo = *subj;
+	const struct subject *s = &with_memo;
 	struct resource own = { NULL, NULL, NULL };
 	int own_read = 0, lines = s->target == TARGET_TEXT ||
 				  s->target == TARGET_LOG;
@@ -527,6 +523,8 @@ static void run_rules(struct matcher *m, const struct subject *s,
 	const size_t *only = NULL;
 	const char **const *kinds = NULL;
 
+	memo.n = memo.next = 0;
+	with_memo.memo = &memo;
 	if (lines && !m->found_any) {
 		/* No literal on the line: only the rules without one. */
 		only = m->always[s->target == TARGET_LOG];

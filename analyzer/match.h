@@ -49,8 +49,7 @@ struct matcher {
 	struct pf_block *blk;		/* see match_block() */
 	size_t *always[2];		/* text, log rules without literals */
 	size_t nalways[2];
-	uint32_t *mark;			/* per rule: candidate stamp */
-	uint32_t stamp;
+	uint64_t *mark;			/* a bit per rule: candidates */
 	size_t *cand;			/* this line's candidates, in order */
 	size_t ncand;
 	/* Per rule, for object and condition clauses: the kinds it is
