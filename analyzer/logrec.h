@@ -59,7 +59,6 @@ struct logrec {
 	int msg_quoted;
 	struct slice err;	/* raw; err= / "error"= / "err": */
 	int err_quoted;
-	struct logkv kv[LOGREC_MAX_KV];
 	size_t nkv;
 	unsigned long dropped_kv;	/* pairs beyond LOGREC_MAX_KV */
 	struct slice text;	/* the whole record, continuation lines included */
@@ -67,6 +66,8 @@ struct logrec {
 	unsigned long line;	/* first line of the record */
 	unsigned long nlines;
 	int light;		/* only the header was read: see logrec_idle() */
+	/* Last: only kv[0..nkv) is set, and parsing clears what is before. */
+	struct logkv kv[LOGREC_MAX_KV];
 };
 
 typedef void (*logrec_fn)(const struct logrec *r, void *ctx);
