@@ -455,17 +455,6 @@ static void put_utf8(struct buf *out, unsigned long cp)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int logrec_starts(struct slice line)
 {
 	const char *p = line.p, *end = line.p + line.n;
@@ -552,16 +541,16 @@ void logrec_decode(struct slice raw, int quoted, struct buf *out)
 		case 'b': buf_addc(out, '\b'); break;
 		case 'f': buf_addc(out, '\f'); break;
 		case 'u':
-			if (i + 4 < raw.n + 0 && hexval(raw.p[i + 1]) >= 0 &&
-			    hexval(raw.p[i + 2]) >= 0 &&
-			    hexval(raw.p[i + 3]) >= 0 &&
-			    hexval(raw.p[i + 4]) >= 0) {
+			if (i + 4 < raw.n + 0 && hex_digit(raw.p[i + 1]) >= 0 &&
+			    hex_digit(raw.p[i + 2]) >= 0 &&
+			    hex_digit(raw.p[i + 3]) >= 0 &&
+			    hex_digit(raw.p[i + 4]) >= 0) {
 				unsigned long cp = 0;
 				int k;
 
 				for (k = 1; k <= 4; k++)
 					cp = cp * 16 +
-					     (unsigned long)hexval(raw.p[i + k]);
+					     (unsigned long)hex_digit(raw.p[i + k]);
 				i += 4;
 				if (cp >= 0xd800 && cp <= 0xdfff)
 					cp = 0xfffd;
@@ -571,10 +560,10 @@ void logrec_decode(struct slice raw, int quoted, struct buf *out)
 			}
 			break;
 		case 'x':
-			if (i + 2 < raw.n && hexval(raw.p[i + 1]) >= 0 &&
-			    hexval(raw.p[i + 2]) >= 0) {
-				buf_addc(out, (char)(hexval(raw.p[i + 1]) * 16 +
-						     hexval(raw.p[i + 2])));
+			if (i + 2 < raw.n && hex_digit(raw.p[i + 1]) >= 0 &&
+			    hex_digit(raw.p[i + 2]) >= 0) {
+				buf_addc(out, (char)(hex_digit(raw.p[i + 1]) * 16 +
+						     hex_digit(raw.p[i + 2])));
 				i += 2;
 			} else {
 				buf_adds(out, "\\x");

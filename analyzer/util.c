@@ -113,3 +113,14 @@ int str_ends(const char *name, const char *suffix)
 
 	return a >= b && memcmp(name + a - b, suffix, b) == 0;
 }
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -36,6 +36,9 @@ static inline struct slice slice_make(const char *p, size_t n)
 
 struct slice slice_cstr(const char *s);
 int slice_eq(struct slice a, const char *s);
+
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit(char c);
 int slice_starts(struct slice a, const char *prefix);
 struct slice slice_trim(struct slice s);
 

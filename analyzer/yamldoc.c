@@ -1,8 +1,10 @@
 /*
  * YAML documents to objects (stage three of the pipeline, after detect).
- * Lines are collected per YAML document and each document is read with
- * libyaml's event API into a field tree, which kobject_from_tree() turns
- * into objects; a List or a top-level sequence is split into its items.
+ * Lines are collected per YAML document and each document is read into a
+ * field tree, by the fast reader (yamlfast.c) when it is the regular YAML
+ * kubectl prints and by libyaml's event API when the fast reader
+ * declines; kobject_from_tree() turns trees into objects, and a List or a
+ * top-level sequence is split into its items.
  * Aliases are never expanded, nesting is capped, and a document libyaml
  * rejects gets one repair attempt (tabs and shifted indentation from copy
  * and paste) before it is reported and dropped.
@@ -17,6 +19,7 @@
 #include "buf.h"
 #include "input.h"
 #include "object.h"
+#include "yamlfast.h"
 
 /* Longest run of missing line numbers filled with empty lines. */
 #define GAP_FILL_MAX 4096
@@ -35,8 +38,8 @@ struct yamldoc {
 /* One open mapping or sequence while a document is built from events. */
 struct frame {
 	struct fnode *n;
-	char *key;		/* a mapping's pending key, or NULL */
-	size_t keylen;
+	struct buf key;		/* a mapping's pending key; the buffer stays
+				 * with the slot and is reused */
 	unsigned long key_line;
 	int have_key;
 	int is_key;		/* a complex key: built, then thrown away */
@@ -53,6 +56,7 @@ struct build {
 	unsigned long base;	/* line number of the buffer's first line */
 	struct frame *st;
 	size_t depth, cap;
+	size_t used;		/* slots of st whose key buffer is set up */
 	struct fnode *root;	/* the document being built */
 	struct fnode **docs;	/* finished documents, in order */
 	size_t ndocs, capdocs;
@@ -86,11 +90,11 @@ static void build_free(struct build *b)
 	size_t i;
 
 	/* Open nodes hang off root, except complex keys, which hang nowhere. */
-	for (i = 0; i < b->depth; i++) {
-		free(b->st[i].key);
+	for (i = 0; i < b->depth; i++)
 		if (b->st[i].is_key)
 			fnode_free(b->st[i].n);
-	}
+	for (i = 0; i < b->used; i++)
+		buf_free(&b->st[i].key);
 	free(b->st);
 	fnode_free(b->root);
 	for (i = 0; i < b->ndocs; i++)
@@ -112,26 +116,35 @@ static void push(struct build *b, struct fnode *n, int is_key)
 	struct frame *f;
 
 	b->st = xgrow(b->st, &b->cap, b->depth + 1, sizeof(*b->st));
-	f = &b->st[b->depth++];
-	memset(f, 0, sizeof(*f));
+	f = &b->st[b->depth];
+	if (b->depth == b->used) {
+		memset(&f->key, 0, sizeof(f->key));
+		b->used++;
+	}
+	b->depth++;
 	f->n = n;
+	buf_reset(&f->key);
+	f->key_line = 0;
+	f->have_key = 0;
 	f->is_key = is_key;
 }
 
-static void set_key(struct frame *f, char *key, size_t keylen,
+/* Keys are copied: libyaml frees an event's text with the event. */
+static void set_key(struct frame *f, const char *key, size_t keylen,
 		    unsigned long line)
 {
-	free(f->key);
-	f->key = key;
-	f->keylen = keylen;
+	buf_reset(&f->key);
+	buf_add(&f->key, key, keylen);
 	f->key_line = line;
 	f->have_key = 1;
 }
 
 /*
  * Put a new node where the events say it goes: the document root, the
- * next item of a sequence, or a mapping's key or value. A value takes the
- * line of its key, which is where a reader looks for it.
+ * next item of a sequence, or a mapping's value. A value takes the line
+ * of its key, which is where a reader looks for it. A scalar key never
+ * comes here (add_scalar() keeps it as the pending key); a container in
+ * a key's place is a complex key, built and then thrown away.
  */
 static void place(struct build *b, struct fnode *n, int container)
 {
@@ -144,21 +157,11 @@ static void place(struct build *b, struct fnode *n, int container)
 	} else if (top->n->type == FN_LIST) {
 		fnode_add(top->n, NULL, 0, n);
 	} else if (!top->have_key) {
-		if (!container) {
-			char *k = n->value ? n->value : xstrdup("");
-			size_t kl = n->value ? strlen(n->value) : 0;
-
-			n->value = NULL;
-			set_key(top, k, kl, n->line);
-			fnode_free(n);
-			return;
-		}
 		is_key = 1;
 	} else {
 		n->line = top->key_line;
-		fnode_add(top->n, top->key, top->keylen, n);
-		free(top->key);
-		top->key = NULL;
+		fnode_add(top->n, buf_str(&top->key), top->key.len, n);
+		buf_reset(&top->key);
 		top->have_key = 0;
 	}
 	if (container)
@@ -172,15 +175,13 @@ static void pop(struct build *b)
 	if (!b->depth)
 		return;
 	f = &b->st[--b->depth];
-	free(f->key);
-	f->key = NULL;
 	if (f->is_key) {
 		/* A mapping or sequence used as a key: keep an empty key. */
 		unsigned long line = f->n->line;
 
 		fnode_free(f->n);
 		if (b->depth)
-			set_key(&b->st[b->depth - 1], xstrdup(""), 0, line);
+			set_key(&b->st[b->depth - 1], "", 0, line);
 	}
 }
 
@@ -193,45 +194,76 @@ static void finish_doc(struct build *b)
 	b->root = NULL;
 }
 
+/*
+ * The builder's steps, one per kind of event; libyaml's events (on_event)
+ * and the fast reader's (fast_sink) both come through them, so the two
+ * paths build the same tree.
+ */
+static void doc_start(struct build *b)
+{
+	fnode_free(b->root);
+	b->root = NULL;
+}
+
+static int open_node(struct build *b, int is_seq, unsigned long line,
+		     unsigned long col)
+{
+	if (b->depth >= YAMLDOC_MAX_DEPTH) {
+		b->err_line = line;
+		b->err_col = col;
+		return BUILD_TOO_DEEP;
+	}
+	place(b, fnode_new(is_seq ? FN_LIST : FN_MAP, line), 1);
+	return BUILD_OK;
+}
+
+/* A plain untagged scalar may be a null word; any other keeps its text. */
+static void add_scalar(struct build *b, const char *v, size_t len,
+		       int plain, unsigned long line)
+{
+	struct frame *top = b->depth ? &b->st[b->depth - 1] : NULL;
+	int null = plain && is_null_word(v, len);
+	struct fnode *n;
+
+	if (top && top->n->type != FN_LIST && !top->have_key) {
+		/* A key: no node for it, only the pending key. */
+		if (null)
+			set_key(top, "", 0, line);
+		else
+			set_key(top, v, strnlen(v, len), line);
+		return;
+	}
+	n = fnode_new(FN_SCALAR, line);
+	if (!null)
+		n->value = xstrndup(v, len);
+	place(b, n, 0);
+}
+
 static int on_event(struct build *b, const yaml_event_t *ev)
 {
 	unsigned long line = b->base + (unsigned long)ev->start_mark.line;
-	struct fnode *n;
 
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		fnode_free(b->root);
-		b->root = NULL;
+		doc_start(b);
 		break;
 	case YAML_DOCUMENT_END_EVENT:
 		finish_doc(b);
 		break;
-	case YAML_SCALAR_EVENT: {
-		const char *v = (const char *)ev->data.scalar.value;
-		size_t len = ev->data.scalar.length;
-
-		n = fnode_new(FN_SCALAR, line);
-		if (!(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		      !ev->data.scalar.tag && is_null_word(v, len)))
-			n->value = xstrndup(v, len);
-		place(b, n, 0);
+	case YAML_SCALAR_EVENT:
+		add_scalar(b, (const char *)ev->data.scalar.value,
+			   ev->data.scalar.length,
+			   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			   !ev->data.scalar.tag, line);
 		break;
-	}
 	case YAML_ALIAS_EVENT:
 		/* Never expanded: that is how billion-laughs input stays small. */
-		place(b, fnode_new(FN_SCALAR, line), 0);
+		add_scalar(b, NULL, 0, 1, line);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		if (b->depth >= YAMLDOC_MAX_DEPTH) {
-			b->err_line = line;
-			b->err_col = (unsigned long)ev->start_mark.column + 1;
-			return BUILD_TOO_DEEP;
-		}
-		n = fnode_new(ev->type == YAML_SEQUENCE_START_EVENT ?
-			      FN_LIST : FN_MAP, line);
-		place(b, n, 1);
-		break;
+		return open_node(b, ev->type == YAML_SEQUENCE_START_EVENT, line,
+				 (unsigned long)ev->start_mark.column + 1);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		pop(b);
@@ -241,6 +273,48 @@ static int on_event(struct build *b, const yaml_event_t *ev)
 	}
 	return BUILD_OK;
 }
+
+/*
+ * The fast reader's events. A node nested too deep stops it, so that
+ * libyaml reads the document again and the warning names the column.
+ */
+static int fast_doc_start(void *ctx)
+{
+	doc_start(ctx);
+	return 0;
+}
+
+static int fast_doc_end(void *ctx)
+{
+	finish_doc(ctx);
+	return 0;
+}
+
+static int fast_start(void *ctx, int is_seq, unsigned long line)
+{
+	struct build *b = ctx;
+
+	return open_node(b, is_seq, b->base + line, 0) != BUILD_OK;
+}
+
+static int fast_end(void *ctx)
+{
+	pop(ctx);
+	return 0;
+}
+
+static int fast_scalar(void *ctx, const char *v, size_t n,
+		       enum yamlfast_style style, unsigned long line)
+{
+	struct build *b = ctx;
+
+	add_scalar(b, v, n, style == YAMLFAST_PLAIN, b->base + line);
+	return 0;
+}
+
+static const struct yamlfast_sink fast_sink = {
+	fast_doc_start, fast_doc_end, fast_start, fast_end, fast_scalar,
+};
 
 /* Count the lines before offset off: libyaml gives reader errors so. */
 static void offset_mark(const char *text, size_t len, size_t off,
@@ -660,6 +734,14 @@ static void read_doc(struct yamldoc *p, const char *text, size_t len,
 
 	if (read_nbsp(p, text, len, base))
 		return;
+	build_init(&b, base);
+	if (yamlfast_parse(text, len, &fast_sink, &b) == 0) {
+		emit_docs(p, &b);
+		build_free(&b);
+		return;
+	}
+	/* Declined: what it built so far goes, and libyaml reads it all. */
+	build_free(&b);
 	build_init(&b, base);
 	rc = run_parser(&b, text, len);
 	if (rc == BUILD_OK) {

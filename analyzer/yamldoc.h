@@ -1,9 +1,12 @@
 /*
  * The YAML object parser (kubectl get -o yaml, manifests, troubleshoot.sh
  * custom-resource files). It follows the line-fed contract of parse.h:
- * lines are collected per YAML document and each document is read with
- * libyaml's event API when the next one starts or at yamldoc_end(), so
- * memory is bounded by the largest document, never by the file.
+ * lines are collected per YAML document and each document is read when
+ * the next one starts or at yamldoc_end(), so memory is bounded by the
+ * largest document, never by the file. A document in the regular block
+ * YAML kubectl prints is read by the fast reader (yamlfast.h); anything
+ * else, or anything it is not sure of, by libyaml's event API. Both give
+ * the same tree.
  *
  * What comes out: one kobject per object; a List (kind "List" or any
  * "*List" kind) or a top-level sequence gives one kobject per item, with
