@@ -57,7 +57,7 @@ RULE_FILES := $(sort $(wildcard rules/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check check-base test unit e2e asan fuzz bench install uninstall clean
+.PHONY: all deps demo check check-base test unit e2e asan tsan fuzz bench install uninstall clean
 
 all: $(BUILD)/ktriage $(BUILD)/flags
 
@@ -133,6 +133,13 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" FUZZ_SMOKE_SECONDS=0 test
 
+# ThreadSanitizer over the reader thread and the analysis (tools/tsan.sh).
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan \
+		CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
+		build-tsan/ktriage build-tsan/tests/test_feed
+	@sh tools/tsan.sh build-tsan
+
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/ktriage $(DESTDIR)$(BINDIR)/ktriage
@@ -143,6 +150,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ktriage $(DESTDIR)$(MANDIR)/man1/ktriage.1
 
 clean:
-	rm -rf build build-base build-asan build-fuzz build-bench
+	rm -rf build build-base build-asan build-tsan build-fuzz build-bench
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d

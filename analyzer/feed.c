@@ -121,39 +121,90 @@ static void fill(struct feed *f, struct feed_batch *b, unsigned long gen)
 	input_hold_begin(NULL);
 	b->in_off = f->in->offset;
 	b->raw_off = f->input && f->input->raw ? f->input->raw->offset : 0;
-	prefilter_block_scan(f->pf, &b->blk, b->buf, keep, gen);
+	b->scan_n = keep;
+	b->gen = gen;
+	b->scanned = b->claimed = 0;
 }
 
+/* The literal scan of a filled batch, by whichever thread claimed it. */
+static void scan(struct feed *f, struct feed_batch *b)
+{
+	prefilter_block_scan(f->pf, &b->blk, b->buf, b->scan_n, b->gen);
+}
+
+/*
+ * A filled batch nobody scans yet, for the reader: the newest one, as far
+ * from the caller (who scans from the oldest) as it can be. NULL if none.
+ */
+static struct feed_batch *newest_unclaimed(struct feed *f)
+{
+	size_t k;
+
+	/* The caller's own batch is always claimed: no need to skip it. */
+	for (k = f->ready; k > 0; k--) {
+		struct feed_batch *b = &f->ring[(f->head + k - 1) %
+						 FEED_DEPTH];
+
+		if (!b->claimed)
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * The reader: fill free batches first; with the ring full (or the stream
+ * read), scan filled batches from the newest end while the caller scans
+ * from the oldest, so neither waits on the scan the other could do.
+ */
 static void *reader(void *arg)
 {
 	struct feed *f = arg;
 
 	pthread_mutex_lock(&f->mu);
 	for (;;) {
-		struct feed_batch *b;
-		unsigned long gen;
-		int last;
+		struct feed_batch *b = NULL;
+		int can_fill;
 
-		while (!f->quit && (!f->running || f->ready == FEED_DEPTH) &&
-		       !(f->running && f->cancel))
+		for (;;) {
+			can_fill = f->running && f->reading &&
+				   f->ready < FEED_DEPTH;
+			if (f->quit || (f->running && f->cancel) || can_fill)
+				break;
+			if (f->running && (b = newest_unclaimed(f)) != NULL)
+				break;
+			if (f->running && !f->reading) {
+				/* Read, and nothing left to scan: done. */
+				f->running = 0;
+				pthread_cond_broadcast(&f->cv_caller);
+			}
 			pthread_cond_wait(&f->cv_reader, &f->mu);
+		}
 		if (f->quit)
 			break;
-		if (f->cancel) {
+		if (f->running && f->cancel) {
 			f->running = 0;
-			pthread_cond_signal(&f->cv_caller);
+			pthread_cond_broadcast(&f->cv_caller);
 			continue;
 		}
-		b = &f->ring[(f->head + f->ready) % FEED_DEPTH];
-		gen = ++f->gen;
-		pthread_mutex_unlock(&f->mu);
-		fill(f, b, gen);
-		last = b->rc <= 0;
-		pthread_mutex_lock(&f->mu);
-		f->ready++;
-		if (last)
-			f->running = 0;
-		pthread_cond_signal(&f->cv_caller);
+		if (can_fill) {
+			unsigned long gen = ++f->gen;
+
+			b = &f->ring[(f->head + f->ready) % FEED_DEPTH];
+			b->claimed = 1;		/* not scannable while filled */
+			pthread_mutex_unlock(&f->mu);
+			fill(f, b, gen);
+			pthread_mutex_lock(&f->mu);
+			if (b->rc <= 0)
+				f->reading = 0;
+			f->ready++;
+		} else {
+			b->claimed = 1;
+			pthread_mutex_unlock(&f->mu);
+			scan(f, b);
+			pthread_mutex_lock(&f->mu);
+			b->scanned = 1;
+		}
+		pthread_cond_broadcast(&f->cv_caller);
 	}
 	pthread_mutex_unlock(&f->mu);
 	return NULL;
@@ -223,6 +274,7 @@ void feed_start(struct feed *f, struct stream *in, const struct input *input,
 	f->lineno = 0;
 	f->cut = 0;
 	f->running = 1;
+	f->reading = 1;
 	if (f->threaded) {
 		pthread_cond_signal(&f->cv_reader);
 		pthread_mutex_unlock(&f->mu);
@@ -248,17 +300,28 @@ static int next_batch(struct feed *f)
 			pthread_mutex_unlock(&f->mu);
 		return 0;
 	}
+	b = &f->ring[f->head];
 	if (f->threaded) {
 		while (!f->ready)
 			pthread_cond_wait(&f->cv_caller, &f->mu);
+		if (!b->claimed) {
+			/* Filled, not scanned: scan it here. */
+			b->claimed = 1;
+			pthread_mutex_unlock(&f->mu);
+			scan(f, b);
+			pthread_mutex_lock(&f->mu);
+			b->scanned = 1;
+		}
+		while (!b->scanned)
+			pthread_cond_wait(&f->cv_caller, &f->mu);
 		pthread_mutex_unlock(&f->mu);
 	} else {
-		fill(f, &f->ring[f->head], ++f->gen);
+		fill(f, b, ++f->gen);
+		scan(f, b);
 		f->ready = 1;
-		if (f->ring[f->head].rc <= 0)
-			f->running = 0;
+		if (b->rc <= 0)
+			f->running = f->reading = 0;
 	}
-	b = &f->ring[f->head];
 	f->have = 1;
 	f->next = 0;
 	if (b->rc <= 0)

@@ -3,9 +3,12 @@
  * literals ahead of the caller, on a second thread when there is one.
  *
  * The reader thread reads the entry's stream into batches of about a
- * megabyte, finds the lines in them (as lines_next() would), runs the
- * prefilter's block scan over each batch and hands it over through a ring
- * of FEED_DEPTH batches. The caller (the thread that
+ * megabyte, finds the lines in them (as lines_next() would) and hands
+ * them over through a ring of FEED_DEPTH batches. The prefilter's block
+ * scan of a batch is done by whichever thread gets to it first: the
+ * reader scans from the newest batch back when it has nothing to read
+ * (the ring is full), the caller scans the batch it needs next if nobody
+ * has. The caller (the thread that
  * owns the analysis) takes the lines in order with feed_next(). The line
  * returned stays valid until the next feed_next() call on that feed.
  *
@@ -58,6 +61,10 @@ struct feed_batch {
 	uint64_t in_off;		/* stream offset after the batch */
 	uint64_t raw_off;		/* the file's offset, for progress */
 	int rc;		/* after these lines: 1 more, 0 end, -1 error */
+	size_t scan_n;			/* the bytes the scan covers */
+	unsigned long gen;
+	int claimed;		/* a thread fills or scans it (under mu) */
+	int scanned;		/* blk is ready (under mu) */
 };
 
 struct feed {
@@ -77,7 +84,8 @@ struct feed {
 	unsigned long lineno_read;
 	int skip;			/* dropping the rest of a cut line */
 	int eof;			/* the stream ended or failed */
-	int running;			/* a job is set and not finished */
+	int running;			/* a job is set; the reader may use it */
+	int reading;			/* and its stream is not read to the end */
 	int cancel;
 	int quit;
 	/* The thread, when there is one. */
