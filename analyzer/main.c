@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #ifdef HAVE_ISAL
 #include <isa-l.h>
 #else
@@ -278,6 +281,16 @@ int main(int argc, char **argv)
 	struct options o;
 	int rc;
 
+#ifdef __GLIBC__
+	/*
+	 * Kept objects are many small blocks; glibc would grow the heap a
+	 * page run at a time and hand freed tops back, faulting them in
+	 * again. Grow it 64 MiB at a time (untouched pages cost no memory)
+	 * and give back only big tops: 10% off the bench's Certificate List.
+	 */
+	mallopt(M_TOP_PAD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 	if (cli_parse(argc, argv, &o) < 0) {
 		cli_free(&o);
 		return EXIT_USAGE;
