@@ -1,9 +1,11 @@
 /*
- * The line feed (see feed.h): lines_next() and the literal block scan on
- * a reader thread, the rest of the pipeline on the caller's. The two meet
- * only at the ring, under one mutex: the reader owns a batch from the time
- * it takes it free until it publishes it, the caller from then until it
- * moves past it.
+ * The line feed (see feed.h): reading and line splitting on a reader
+ * thread, the literal block scan on whichever thread gets to a batch
+ * first, the rest of the pipeline on the caller's. The two meet only at
+ * the ring, under one mutex: the reader owns a batch from the time it
+ * takes it free until it publishes it; a published batch is scanned by
+ * the thread that claimed it (claimed, scanned); the caller owns it from
+ * then until it moves past it.
  */
 #include "feed.h"
 
@@ -45,9 +47,9 @@ static void end_line(struct feed *f, struct feed_batch *b, size_t ls,
 }
 
 /*
- * The reader's work on one batch: read straight into it, split it into
- * lines where they are (no copy but the unfinished last line, which moves
- * to the next batch), then scan it for literals. The lines are those
+ * The reader's work on one batch: read straight into it and split it
+ * into lines where they are (no copy but the unfinished last line, which
+ * moves to the next batch); scan() comes later. The lines are those
  * lines_next() gives: a line over max_line is cut there and the rest of it
  * up to its newline dropped; CR before LF is not part of the line; bytes
  * read before a read error make a last line.
