@@ -155,8 +155,63 @@ static const char *bracket_key(const char *field, const char *prefix,
 	return tmp;
 }
 
+/* Collects the nodes a path leads to, for the memo. */
+struct node_list {
+	const struct fnode *v[PATH_MEMO_NODES];
+	unsigned n;
+	int over;
+};
+
+static void collect_node(const struct fnode *n, void *vctx)
+{
+	struct node_list *l = vctx;
+
+	if (l->n < PATH_MEMO_NODES)
+		l->v[l->n++] = n;
+	else
+		l->over = 1;
+}
+
+/*
+ * fnode_find_all(root, field, visit_node, nv), remembered in memo: the
+ * same nodes in the same order, walked once per subject.
+ */
+static void find_nodes(const struct kobject *o, const char *field,
+		       struct node_visit *nv, struct subject_memo *memo)
+{
+	struct node_list l;
+	unsigned i, k;
+
+	for (i = 0; memo && i < memo->npath; i++) {
+		if (memo->path[i].obj != o || strcmp(memo->path[i].field, field))
+			continue;
+		for (k = 0; k < memo->path[i].nnodes; k++)
+			visit_node(memo->path[i].nodes[k], nv);
+		return;
+	}
+	if (!memo || memo->npath == PATH_MEMO) {
+		fnode_find_all(o->root, field, visit_node, nv);
+		return;
+	}
+	l.n = 0;
+	l.over = 0;
+	fnode_find_all(o->root, field, collect_node, &l);
+	if (l.over) {
+		fnode_find_all(o->root, field, visit_node, nv);
+		return;
+	}
+	memo->path[memo->npath].obj = o;
+	memo->path[memo->npath].field = field;
+	memo->path[memo->npath].nnodes = l.n;
+	memcpy(memo->path[memo->npath].nodes, l.v, l.n * sizeof(l.v[0]));
+	memo->npath++;
+	for (k = 0; k < l.n; k++)
+		visit_node(l.v[k], nv);
+}
+
 static int object_values(const struct kobject *o, const char *field,
-			 int64_t now_ms, value_fn fn, void *ctx)
+			 int64_t now_ms, value_fn fn, void *ctx,
+			 struct subject_memo *memo)
 {
 	char key[512];
 	const char *k;
@@ -188,7 +243,7 @@ static int object_values(const struct kobject *o, const char *field,
 	nv.fn = fn;
 	nv.ctx = ctx;
 	nv.stop = 0;
-	fnode_find_all(o->root, field, visit_node, &nv);
+	find_nodes(o, field, &nv, memo);
 	return nv.stop;
 }
 
@@ -292,7 +347,8 @@ static int event_values(const struct subject *s, const char *f, value_fn fn,
 	if (!strcmp(f, "name"))
 		return emit_str(e->obj_name, fn, ctx);
 	if (!strncmp(f, "object.", 7))
-		return object_values(s->obj, f + 7, s->now_ms, fn, ctx);
+		return object_values(s->obj, f + 7, s->now_ms, fn, ctx,
+				     s->memo);
 	return 0;
 }
 
@@ -316,9 +372,11 @@ static int condition_values(const struct subject *s, const char *f,
 	}
 	if (!strcmp(f, "kind") || !strcmp(f, "namespace") ||
 	    !strcmp(f, "name"))
-		return object_values(s->obj, f, s->now_ms, fn, ctx);
+		return object_values(s->obj, f, s->now_ms, fn, ctx,
+				     s->memo);
 	if (!strncmp(f, "object.", 7))
-		return object_values(s->obj, f + 7, s->now_ms, fn, ctx);
+		return object_values(s->obj, f + 7, s->now_ms, fn, ctx,
+				     s->memo);
 	return 0;
 }
 
@@ -339,7 +397,8 @@ static int get_values(const struct subject *s, const char *field,
 	case TARGET_CONDITION:
 		return condition_values(s, field, fn, ctx);
 	case TARGET_OBJECT:
-		return object_values(s->obj, field, s->now_ms, fn, ctx);
+		return object_values(s->obj, field, s->now_ms, fn, ctx,
+				     s->memo);
 	}
 	return 0;
 }
@@ -452,7 +511,7 @@ int cond_field_known(enum target t, const char *field)
 
 struct field_eval {
 	char *witness;		/* "field: value" of the value that matched */
-	struct pattern_memo *memo;
+	struct subject_memo *memo;
 	int64_t now_ms;
 	const struct ruleset *rs;
 	const struct cond *c;
@@ -492,7 +551,7 @@ static int check_value_inner(struct slice v, struct field_eval *fe);
 /* pattern_match(), unless the memo knows the regex fails on v. */
 static int memo_match(const struct ruleset *rs, const struct pattern *p,
 		      struct slice v, pcre2_match_data *md,
-		      struct pattern_memo *memo)
+		      struct subject_memo *memo)
 {
 	unsigned i;
 	int rc;

@@ -87,18 +87,28 @@ struct logcache {
 };
 
 /*
- * Regexes already found not to match values of the subject being
- * evaluated (value pointer and length: the values stay put while one
- * subject is evaluated). Rules that share a regex then run it once.
+ * What one subject's evaluation has already worked out (the subject stays
+ * put meanwhile): regexes found not to match a value (by the value's
+ * pointer and length), and the nodes an object path leads to. Rules that
+ * share a regex or a path then pay for it once.
  */
 #define PATTERN_MEMO 32
-struct pattern_memo {
+#define PATH_MEMO 16
+#define PATH_MEMO_NODES 8
+struct subject_memo {
 	struct {
 		const void *re;
 		const char *p;
 		size_t n;
 	} v[PATTERN_MEMO];
 	unsigned n, next;
+	struct {
+		const void *obj;
+		const char *field;
+		const struct fnode *nodes[PATH_MEMO_NODES];
+		unsigned nnodes;
+	} path[PATH_MEMO];
+	unsigned npath;
 };
 
 /* What a condition is evaluated against. Set the members of the target. */
@@ -115,7 +125,7 @@ struct subject {
 	const struct graph *graph;	/* for `related:`; may be NULL */
 	int node;			/* the object's node, or -1 */
 	struct logcache *lc;		/* TARGET_LOG; may be NULL */
-	struct pattern_memo *memo;	/* may be NULL */
+	struct subject_memo *memo;	/* may be NULL */
 };
 
 /* Named values captured by regexes on the path that made a match true. */

@@ -513,7 +513,7 @@ static void run_rules(struct matcher *m, const struct subject *subj,
 		      const struct when *w, struct slice resource_line,
 		      struct input *in, const struct logrec *rec)
 {
-	struct pattern_memo memo;
+	struct subject_memo memo;
 	struct subject with_memo = *subj;
 	const struct subject *s = &with_memo;
 	struct resource own = { NULL, NULL, NULL };
@@ -523,7 +523,7 @@ static void run_rules(struct matcher *m, const struct subject *subj,
 	const size_t *only = NULL;
 	const char **const *kinds = NULL;
 
-	memo.n = memo.next = 0;
+	memo.n = memo.next = memo.npath = 0;
 	with_memo.memo = &memo;
 	if (lines && !m->found_any) {
 		/* No literal on the line: only the rules without one. */
