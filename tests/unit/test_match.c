@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "input.h"
 #include "match.h"
+#include "object.h"
 #include "rank.h"
 #include "rules.h"
 
@@ -211,6 +212,89 @@ static void test_limit_reported(void **state)
 	ruleset_free(&rs);
 }
 
+/*
+ * Rules that share a regex or a path on one object: the subject memo
+ * answers the second rule from the first's work, and must give what
+ * running it would. Two rules with the same regex on the same path both
+ * fire; a rule whose regex failed does not make another regex on the
+ * same value fail; a path with several values is replayed in order, with
+ * the first matching value ("one", not "two") as the evidence.
+ */
+static void test_shared_work(void **state)
+{
+	static const char rules[] =
+		"rules:\n"
+		"  - id: a-pending\n"
+		"    title: A\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, status.reason: {regex: 'must be pending'}}\n"
+		"  - id: b-pending\n"
+		"    title: B\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, status.reason: {regex: 'must be pending'}}\n"
+		"  - id: c-absent\n"
+		"    title: C\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, status.reason: {regex: 'no such text'}}\n"
+		"  - id: d-other\n"
+		"    title: D\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, status.reason: {regex: 'authorization'}}\n"
+		"  - id: e-second-name\n"
+		"    title: E\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, spec.items.name: {regex: 'o'}}\n"
+		"  - id: f-second-name\n"
+		"    title: F\n"
+		"    match:\n"
+		"      - object: {kind: Challenge, spec.items.name: {regex: 'o'}}\n";
+	struct ruleset rs;
+	struct findings fs;
+	struct matcher m;
+	struct fnode *root = fnode_new(FN_MAP, 1), *meta, *st, *spec, *names;
+	struct kobject *o;
+	size_t i;
+	int seen[6] = { 0 };
+
+	(void)state;
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load_buffer(&rs, "r.yaml", rules,
+					     strlen(rules)), 0);
+	fnode_add_scalar(root, "kind", 4, "Challenge", 9, 1);
+	meta = fnode_add(root, "metadata", 8, fnode_new(FN_MAP, 2));
+	fnode_add_scalar(meta, "name", 4, "web-1", 5, 3);
+	fnode_add_scalar(meta, "namespace", 9, "default", 7, 4);
+	st = fnode_add(root, "status", 6, fnode_new(FN_MAP, 5));
+	fnode_add_scalar(st, "reason", 6, "authorization must be pending", 29,
+			 6);
+	spec = fnode_add(root, "spec", 4, fnode_new(FN_MAP, 7));
+	/* Two nodes at the end of one path: items[0].name, items[1].name. */
+	names = fnode_add(spec, "items", 5, fnode_new(FN_LIST, 8));
+	fnode_add_scalar(fnode_add(names, NULL, 0, fnode_new(FN_MAP, 9)),
+			 "name", 4, "one", 3, 9);
+	fnode_add_scalar(fnode_add(names, NULL, 0, fnode_new(FN_MAP, 10)),
+			 "name", 4, "two", 3, 10);
+	o = kobject_from_tree(root, ORIGIN_YAML, "c.yaml", 1);
+	assert_non_null(o);
+	findings_init(&fs);
+	match_init(&m, &rs, &fs);
+	match_object(&m, o, INT64_MIN, 0);
+	findings_finish(&fs);
+	for (i = 0; i < fs.n; i++)
+		seen[fs.v[i]->rule->id[0] - 'a'] = 1;
+	assert_int_equal(fs.n, 5);
+	assert_true(seen[0] && seen[1] && !seen[2] && seen[3] && seen[4] &&
+		    seen[5]);
+	for (i = 0; i < fs.n; i++)
+		if (fs.v[i]->rule->id[0] >= 'e')
+			assert_string_equal(fs.v[i]->ev[0].text,
+					    "spec.items.name: one");
+	match_free(&m);
+	findings_free(&fs);
+	kobject_free(o);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_findings),
 		cmocka_unit_test(test_evidence_bounded),
 		cmocka_unit_test(test_limit_reported),
+		cmocka_unit_test(test_shared_work),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
