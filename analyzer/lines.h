@@ -2,7 +2,13 @@
  * Splits a stream into lines through one reused buffer, so memory is
  * bounded by the line-length limit, never by the entry. A line longer than
  * the limit is cut there; the rest of it up to the newline is dropped and
- * the cut is reported by the caller (lines_cut()).
+ * the cut is reported by the caller (the cut flag).
+ *
+ * The analysis reads entries through the line feed (feed.h), which splits
+ * lines the same way in batches on its reader thread. This simple
+ * splitter is the reference the feed is tested against
+ * (tests/unit/test_feed.c) and what the source tests and fuzz target use
+ * to read entries.
  */
 #ifndef KTRIAGE_LINES_H
 #define KTRIAGE_LINES_H
