@@ -100,7 +100,8 @@ static void ctx_update(struct describe_ctx *c, struct slice line)
 	struct slice v;
 
 	/* Only lines starting with N, K, $ or - can change the context. */
-	if (!line.n || !strchr("NK$-", line.p[0]))
+	if (!line.n || (line.p[0] != 'N' && line.p[0] != 'K' &&
+			line.p[0] != '$' && line.p[0] != '-'))
 		return;
 	if (slice_starts(line, "Name:")) {
 		ctx_clear(c);
@@ -518,8 +519,10 @@ static int maybe_prompt(struct slice l)
 
 	if (!l.n)
 		return 0;
-	if (strchr("$%#>k", l.p[0]))
+	switch (l.p[0]) {
+	case '$': case '%': case '#': case '>': case 'k':
 		return 1;
+	}
 	sp = memchr(l.p, ' ', l.n < 128 ? l.n : 128);
 	return sp && sp > l.p && (sp[-1] == '$' || sp[-1] == '#');
 }
@@ -594,7 +597,7 @@ static void line_when(struct line_clock *c, struct slice line,
 
 	/* Only the first bytes can hold a time: skip the rest quickly. */
 	if (!line.n || !((line.p[0] >= '0' && line.p[0] <= '9') ||
-			 strchr("IWEF{", line.p[0]))) {
+			 klog_level(line.p[0]) || line.p[0] == '{')) {
 		if (!c->seen)
 			memset(w, 0, sizeof(*w));
 		return;
@@ -716,7 +719,7 @@ static void on_entry(struct entry *e, void *ctx)
 			sg.hint = pr.resource ? xstrdup(pr.resource) : NULL;
 			seg_start(&sg, t < 0 ? CT_TEXT : (enum content_type)t);
 			gettable_prompt_free(&pr);
-		} else if (sg.log && line.n > 1 && ((strchr("IWEF", line.p[0]) &&
+		} else if (sg.log && line.n > 1 && ((klog_level(line.p[0]) &&
 						      line.p[1] >= '0' &&
 						      line.p[1] <= '9') ||
 						     line.p[0] == '{')) {

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "logrec.h"
 #include "util.h"
 
 const char *content_type_name(enum content_type t)
@@ -46,7 +47,7 @@ static int klog_header(struct slice l)
 			n -= 9;
 		}
 	}
-	return n >= 22 && strchr("IWEF", p[0]) && is_digit(p[1]) &&
+	return n >= 22 && klog_level(p[0]) && is_digit(p[1]) &&
 	       is_digit(p[4]) && p[5] == ' ' && p[8] == ':' && p[11] == ':' &&
 	       p[14] == '.';
 }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "logrec.h"
 
 void findings_init(struct findings *fs)
 {
@@ -160,7 +161,8 @@ uint64_t evidence_key(struct slice t)
 	const char *hdr = memchr(t.p, ']', n < 64 ? n : 64);
 
 	/* A klog header (with any prefix) says only when and where. */
-	if (hdr && n > 20 && strchr("IWEF0123456789", t.p[0]))
+	if (hdr && n > 20 && (klog_level(t.p[0]) ||
+			      (t.p[0] >= '0' && t.p[0] <= '9')))
 		i = (size_t)(hdr - t.p) + 1;
 	while (i < n) {
 		size_t j = i, digits = 0, upper = 0, lower = 0;

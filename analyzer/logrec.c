@@ -175,11 +175,13 @@ static int key_char(char c)
 static void add_kv(struct logrec *r, struct slice k, struct slice v,
 		   int quoted)
 {
-	if (slice_eq(k, "logger") && !r->logger.n) {
+	/* Lengths first: this runs for every pair of every parsed record. */
+	if (k.n == 6 && !memcmp(k.p, "logger", 6) && !r->logger.n) {
 		r->logger = v;
 		return;
 	}
-	if ((slice_eq(k, "err") || slice_eq(k, "error")) && !r->err.n) {
+	if (((k.n == 3 && !memcmp(k.p, "err", 3)) ||
+	     (k.n == 5 && !memcmp(k.p, "error", 5))) && !r->err.n) {
 		r->err = v;
 		r->err_quoted = quoted;
 	}
@@ -354,7 +356,7 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 	if (p < end && *p == '{')
 		return scan_json(r, p, end, head_only);
 	/* Lmmdd hh:mm:ss.uuuuuu pid file:line] */
-	if (end - p < 30 || !strchr("IWEF", *p) || !all_digits(p + 1, 4) ||
+	if (end - p < 30 || !klog_level(*p) || !all_digits(p + 1, 4) ||
 	    p[5] != ' ' || !all_digits(p + 6, 2) || p[8] != ':' ||
 	    !all_digits(p + 9, 2) || p[11] != ':' || !all_digits(p + 12, 2) ||
 	    p[14] != '.')
@@ -470,7 +472,7 @@ int logrec_starts(struct slice line)
 	if (p < end && *p == '{')
 		return memmem(p, (size_t)(end - p), "\"msg\"", 5) ||
 		       memmem(p, (size_t)(end - p), "\"ts\"", 4);
-	return end - p >= 30 && strchr("IWEF", *p) && all_digits(p + 1, 4) &&
+	return end - p >= 30 && klog_level(*p) && all_digits(p + 1, 4) &&
 	       p[5] == ' ' && all_digits(p + 6, 2) && p[8] == ':' &&
 	       all_digits(p + 9, 2) && p[11] == ':' &&
 	       all_digits(p + 12, 2) && p[14] == '.' &&
@@ -499,7 +501,7 @@ int logrec_line_time(struct slice line, struct logtime *t, int *last_mon,
 		*t = r.time;
 		return 1;
 	}
-	if (end - p < 22 || !strchr("IWEF", *p) || !all_digits(p + 1, 4) ||
+	if (end - p < 22 || !klog_level(*p) || !all_digits(p + 1, 4) ||
 	    p[5] != ' ' || !all_digits(p + 6, 2) || p[8] != ':' ||
 	    !all_digits(p + 9, 2) || p[11] != ':' || !all_digits(p + 12, 2) ||
 	    p[14] != '.' || !all_digits(p + 15, 3))

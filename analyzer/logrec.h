@@ -132,4 +132,10 @@ int logrec_find(const struct logrec *r, const char *key);
 int64_t logtime_resolve(const struct logtime *t, int bundle_year,
 			int64_t now_ms);
 
+/* A klog severity letter (strchr("IWEF", c) would also take '\0'). */
+static inline int klog_level(char c)
+{
+	return c == 'I' || c == 'W' || c == 'E' || c == 'F';
+}
+
 #endif
