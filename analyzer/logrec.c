@@ -384,10 +384,16 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 	while (p < end && *p == ' ')
 		p++;
 	{
+		/* The caller ends at the first ']', with no space before. */
 		const char *s = p;
+		const char *rb = memchr(p, ']', (size_t)(end - p) < 256 ?
+					(size_t)(end - p) : 256);
 
-		while (p < end && *p != ']' && *p != ' ')
-			p++;
+		if (rb && !memchr(s, ' ', (size_t)(rb - s)))
+			p = rb;
+		else
+			while (p < end && *p != ']' && *p != ' ')
+				p++;
 		if (p >= end || *p != ']')
 			return 0;
 		r->caller = slice_make(s, (size_t)(p - s));
