@@ -87,7 +87,7 @@ $(BUILD)/obj/rules_embedded.o: $(BUILD)/rules_embedded.c
 	$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests see the library's structs: rebuild them when any header changes.
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard analyzer/*.h) $(BUILD)/libktriage.a $(BUILD)/obj/rules_embedded.o | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard analyzer/*.h tests/unit/*.h tests/*.h) $(BUILD)/libktriage.a $(BUILD)/obj/rules_embedded.o | $(BUILD)/tests
 	$(CC) $(ALL_CPPFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 		$(LDFLAGS) -o $@ $< $(BUILD)/obj/rules_embedded.o $(BUILD)/libktriage.a \
 		$(CMOCKA_LIBS) $(ALL_LIBS)

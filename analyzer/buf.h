@@ -28,6 +28,9 @@ void buf_adds(struct buf *b, const char *s);
  * ("kind\nns\nname") the store, the graph and the findings index by.
  */
 void buf_addkey(struct buf *b, size_t n, ...);
+
+/* Append code point cp (at most 0x10FFFF) in UTF-8. */
+void buf_add_utf8(struct buf *b, unsigned long cp);
 void buf_addc(struct buf *b, char c);
 void buf_addslice(struct buf *b, struct slice s);
 #if defined(__GNUC__)

@@ -444,25 +444,6 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 	}
 }
 
-static void put_utf8(struct buf *out, unsigned long cp)
-{
-	if (cp < 0x80) {
-		buf_addc(out, (char)cp);
-	} else if (cp < 0x800) {
-		buf_addc(out, (char)(0xc0 | (cp >> 6)));
-		buf_addc(out, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(out, (char)(0xe0 | (cp >> 12)));
-		buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(out, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(out, (char)(0xf0 | (cp >> 18)));
-		buf_addc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(out, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 int logrec_starts(struct slice line)
 {
 	const char *p = line.p, *end = line.p + line.n;
@@ -562,7 +543,7 @@ void logrec_decode(struct slice raw, int quoted, struct buf *out)
 				i += 4;
 				if (cp >= 0xd800 && cp <= 0xdfff)
 					cp = 0xfffd;
-				put_utf8(out, cp);
+				buf_add_utf8(out, cp);
 			} else {
 				buf_adds(out, "\\u");
 			}

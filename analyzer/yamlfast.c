@@ -323,21 +323,7 @@ static int escape(struct buf *b, const char **pp, const char *le)
 		}
 		if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 			return FAST_DECLINE;
-		if (cp <= 0x7F) {
-			buf_addc(b, (char)cp);
-		} else if (cp <= 0x7FF) {
-			buf_addc(b, (char)(0xC0 | cp >> 6));
-			buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-		} else if (cp <= 0xFFFF) {
-			buf_addc(b, (char)(0xE0 | cp >> 12));
-			buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3F)));
-			buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-		} else {
-			buf_addc(b, (char)(0xF0 | cp >> 18));
-			buf_addc(b, (char)(0x80 | (cp >> 12 & 0x3F)));
-			buf_addc(b, (char)(0x80 | (cp >> 6 & 0x3F)));
-			buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-		}
+		buf_add_utf8(b, cp);
 		p += len;
 	}
 	*pp = p;

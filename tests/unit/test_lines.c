@@ -8,24 +8,7 @@
 #include "lines.h"
 #include "stream.h"
 
-/* A stream that hands out one byte per read, to cross every boundary. */
-struct drip {
-	const char *p;
-	size_t n, pos;
-};
-
-static ssize_t drip_read(struct stream *s, void *dst, size_t n)
-{
-	struct drip *d = s->state;
-
-	(void)n;
-	if (d->pos >= d->n)
-		return 0;
-	*(char *)dst = d->p[d->pos++];
-	return 1;
-}
-
-static const struct stream_ops drip_ops = { drip_read, NULL };
+#include "streams.h"
 
 static void collect(struct stream *s, size_t max, char *out, size_t cap,
 		    int *cuts)
@@ -46,27 +29,13 @@ static void collect(struct stream *s, size_t max, char *out, size_t cap,
 
 static void test_cases(void **state)
 {
-	static const struct {
-		const char *in;
-		size_t max;
-		const char *want;
-		int cuts;
-	} cases[] = {
-		{ "a\nbb\nccc\n", 0, "a|bb|ccc|", 0 },
-		{ "a\nno newline at end", 0, "a|no newline at end|", 0 },
-		{ "crlf\r\nline\r\n", 0, "crlf|line|", 0 },
-		{ "\n\nx\n", 0, "||x|", 0 },
-		{ "", 0, "", 0 },
-		{ "0123456789\nok\n", 4, "0123|ok|", 1 },
-		{ "0123456789", 4, "0123|", 1 },
-		{ "abcd\nabcde\n", 4, "abcd|abcd|", 1 },
-	};
+	const struct split_case *cases = split_cases;
 	char out[256];
 	size_t i;
 	int cuts, mode;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < SPLIT_CASES; i++) {
 		for (mode = 0; mode < 2; mode++) {
 			struct drip d = { cases[i].in, strlen(cases[i].in), 0 };
 			struct stream *s = mode ?
@@ -108,22 +77,6 @@ static void test_long_line_bounded(void **state)
 	stream_free(s);
 	free(big);
 }
-
-/* A stream that gives some bytes, then fails. */
-static ssize_t broken_read(struct stream *s, void *dst, size_t n)
-{
-	int *calls = s->state;
-
-	(void)n;
-	if ((*calls)++ == 0) {
-		memcpy(dst, "a\nbc", 4);
-		return 4;
-	}
-	buf_adds(&s->err, "unexpected end of gzip data");
-	return -1;
-}
-
-static const struct stream_ops broken_ops = { broken_read, NULL };
 
 static void test_partial_line_before_error(void **state)
 {
