@@ -194,22 +194,6 @@ static void fast_ws(struct fast *f)
 	}
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		int d = hex_digit(p[k]);
-
-		if (d < 0)
-			return -1;
-		v = v << 4 | (unsigned)d;
-	}
-	*out = v;
-	return 0;
-}
-
 /* A string at f->i (on its '"') into f->str; -1 to give up. */
 static int fast_string(struct fast *f)
 {
@@ -243,9 +227,9 @@ static int fast_string(struct fast *f)
 		case 'r': buf_addc(&f->str, '\r'); break;
 		case 't': buf_addc(&f->str, '\t'); break;
 		case 'u': {
-			unsigned cp, lo;
+			long long cp, lo;
 
-			if (j + 6 > f->n || hex4(s + j + 2, &cp) < 0)
+			if (j + 6 > f->n || (cp = hex_value(s + j + 2, 4)) < 0)
 				return -1;
 			/* cJSON ends the string at U+0000: not here. */
 			if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
@@ -253,14 +237,14 @@ static int fast_string(struct fast *f)
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (j + 12 > f->n || s[j + 6] != '\\' ||
 				    s[j + 7] != 'u' ||
-				    hex4(s + j + 8, &lo) < 0 ||
-				    lo < 0xDC00 || lo > 0xDFFF)
+				    (lo = hex_value(s + j + 8, 4)) < 0xDC00 ||
+				    lo > 0xDFFF)
 					return -1;
 				cp = 0x10000 + (((cp & 0x3FF) << 10) |
 						(lo & 0x3FF));
 				j += 6;
 			}
-			buf_add_utf8(&f->str, cp);
+			buf_add_utf8(&f->str, (unsigned long)cp);
 			i = j + 6;
 			continue;
 		}

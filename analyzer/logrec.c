@@ -509,6 +509,7 @@ int logrec_line_time(struct slice line, struct logtime *t, int *last_mon,
 
 void logrec_decode(struct slice raw, int quoted, struct buf *out)
 {
+	long long h;
 	size_t i;
 
 	if (!quoted) {
@@ -530,16 +531,10 @@ void logrec_decode(struct slice raw, int quoted, struct buf *out)
 		case 'b': buf_addc(out, '\b'); break;
 		case 'f': buf_addc(out, '\f'); break;
 		case 'u':
-			if (i + 4 < raw.n + 0 && hex_digit(raw.p[i + 1]) >= 0 &&
-			    hex_digit(raw.p[i + 2]) >= 0 &&
-			    hex_digit(raw.p[i + 3]) >= 0 &&
-			    hex_digit(raw.p[i + 4]) >= 0) {
-				unsigned long cp = 0;
-				int k;
+			if (i + 4 < raw.n &&
+			    (h = hex_value(raw.p + i + 1, 4)) >= 0) {
+				unsigned long cp = (unsigned long)h;
 
-				for (k = 1; k <= 4; k++)
-					cp = cp * 16 +
-					     (unsigned long)hex_digit(raw.p[i + k]);
 				i += 4;
 				if (cp >= 0xd800 && cp <= 0xdfff)
 					cp = 0xfffd;
@@ -549,10 +544,9 @@ void logrec_decode(struct slice raw, int quoted, struct buf *out)
 			}
 			break;
 		case 'x':
-			if (i + 2 < raw.n && hex_digit(raw.p[i + 1]) >= 0 &&
-			    hex_digit(raw.p[i + 2]) >= 0) {
-				buf_addc(out, (char)(hex_digit(raw.p[i + 1]) * 16 +
-						     hex_digit(raw.p[i + 2])));
+			if (i + 2 < raw.n &&
+			    (h = hex_value(raw.p + i + 1, 2)) >= 0) {
+				buf_addc(out, (char)h);
 				i += 2;
 			} else {
 				buf_adds(out, "\\x");

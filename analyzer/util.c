@@ -124,3 +124,18 @@ int hex_digit(char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+long long hex_value(const char *p, size_t n)
+{
+	long long v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int d = hex_digit(p[i]);
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}

@@ -39,6 +39,9 @@ int slice_eq(struct slice a, const char *s);
 
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit(char c);
+
+/* The value of the n (at most 8) hexadecimal digits at p, or -1. */
+long long hex_value(const char *p, size_t n);
 int slice_starts(struct slice a, const char *prefix);
 struct slice slice_trim(struct slice s);
 

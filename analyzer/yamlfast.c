@@ -282,8 +282,8 @@ static int plain(struct fast *f, const char *v, long indent)
 static int escape(struct buf *b, const char **pp, const char *le)
 {
 	const char *p = *pp;
-	unsigned long cp = 0;
-	int i, len = 0;
+	unsigned long cp;
+	int len = 0;
 
 	if (p + 1 >= le)
 		return FAST_DECLINE;
@@ -312,15 +312,14 @@ static int escape(struct buf *b, const char **pp, const char *le)
 	}
 	p += 2;
 	if (len) {
+		long long h;
+
 		if (le - p < len)
 			return FAST_DECLINE;
-		for (i = 0; i < len; i++) {
-			int h = hex_digit(p[i]);
-
-			if (h < 0)
-				return FAST_DECLINE;
-			cp = cp << 4 | (unsigned long)h;
-		}
+		h = hex_value(p, (size_t)len);
+		if (h < 0)
+			return FAST_DECLINE;
+		cp = (unsigned long)h;
 		if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 			return FAST_DECLINE;
 		buf_add_utf8(b, cp);
