@@ -532,6 +532,31 @@ static const char *key_end(const struct fast *f, const char *k)
 static int node(struct fast *f, const char *v, long indent, enum where w);
 
 /*
+ * What follows a mapping's ':' or a sequence's '-' (v is just past it)
+ * in a collection at column col: a node on the same line (at inline:
+ * AT_VALUE or AT_ITEM); else a block on the next lines, more indented;
+ * else, where indentless is set, kubectl's "key:\n- item" at col; else an
+ * empty scalar on line, the indicator's.
+ */
+static int after_indicator(struct fast *f, const char *v, long col,
+			   enum where inline_at, int indentless,
+			   unsigned long line)
+{
+	for (; v < f->le && *v == ' '; v++)
+		;
+	if (v < f->le)
+		return node(f, v, col, inline_at);
+	next_line(f);
+	if (skip_empty(f))
+		return FAST_DECLINE;
+	if (f->ind > col)
+		return node(f, f->c, col, AT_BLOCK);
+	if (indentless && f->ind == col && is_entry(f->c))
+		return node(f, f->c, col, AT_ITEM);
+	return emit_scalar(f, "", 0, YAMLFAST_PLAIN, line);
+}
+
+/*
  * A block mapping whose first key starts at k on the current line, at
  * column col (libyaml's indentation inside it). Keys after the first are
  * the lines at column col.
@@ -541,31 +566,13 @@ static int map(struct fast *f, const char *k, long col)
 	if (start(f, 0))
 		return FAST_DECLINE;
 	for (;;) {
-		const char *colon = key_end(f, k), *v;
+		const char *colon = key_end(f, k);
 		unsigned long kline = f->line;
-		int rc;
 
 		if (!colon || emit_scalar(f, k, (size_t)(colon - k),
 					  YAMLFAST_PLAIN, kline))
 			return FAST_DECLINE;
-		for (v = colon + 1; v < f->le && *v == ' '; v++)
-			;
-		if (v < f->le) {
-			rc = node(f, v, col, AT_VALUE);
-		} else {
-			next_line(f);
-			if (skip_empty(f))
-				return FAST_DECLINE;
-			if (f->ind > col)
-				rc = node(f, f->c, col, AT_BLOCK);
-			else if (f->ind == col && is_entry(f->c))
-				/* kubectl's indentless "key:\n- item". */
-				rc = node(f, f->c, col, AT_ITEM);
-			else
-				rc = emit_scalar(f, "", 0, YAMLFAST_PLAIN,
-						 kline);
-		}
-		if (rc)
+		if (after_indicator(f, colon + 1, col, AT_VALUE, 1, kline))
 			return FAST_DECLINE;
 		if (f->ind != col)
 			break;
@@ -589,25 +596,7 @@ static int seq(struct fast *f, const char *e, long col)
 	if (start(f, 1))
 		return FAST_DECLINE;
 	for (;;) {
-		unsigned long eline = f->line;
-		const char *v;
-		int rc;
-
-		for (v = e + 1; v < f->le && *v == ' '; v++)
-			;
-		if (v < f->le) {
-			rc = node(f, v, col, AT_ITEM);
-		} else {
-			next_line(f);
-			if (skip_empty(f))
-				return FAST_DECLINE;
-			if (f->ind > col)
-				rc = node(f, f->c, col, AT_BLOCK);
-			else
-				rc = emit_scalar(f, "", 0, YAMLFAST_PLAIN,
-						 eline);
-		}
-		if (rc)
+		if (after_indicator(f, e + 1, col, AT_ITEM, 0, f->line))
 			return FAST_DECLINE;
 		if (f->ind != col || !is_entry(f->c))
 			break;
