@@ -24,15 +24,28 @@
 /* Longest run of missing line numbers filled with empty lines. */
 #define GAP_FILL_MAX 4096
 
+/* Text collected to be read as one piece: a document, or a List item. */
+struct chunk {
+	struct buf text;
+	unsigned long line;	/* the line number of its first line */
+	int oversize;		/* it grew past the limit and is dropped */
+};
+
 struct yamldoc {
 	struct parse_ctx pc;
 	size_t max;
-	struct buf doc;		/* text of the current document */
-	int have_doc;		/* doc holds at least one line (or was cut) */
-	unsigned long doc_line;	/* line number of the first line of doc */
+	struct chunk doc;	/* the current document; while a List's items
+				 * stream, the lines around them */
+	struct chunk item;	/* the List item being collected */
+	size_t peak;		/* most buffer bytes held at once */
+	int have_doc;		/* a document is open (it has a line) */
+	int has_content;	/* doc has a line other than ---, blank or # */
+	int not_list;		/* doc has a kind: that is no List */
+	int items_next;		/* the last content line was "items:" */
+	int in_items;		/* lines go to item, one item at a time */
+	int streamed;		/* this document's items were streamed */
 	unsigned long next_line;	/* the number the next line should have */
 	int started;		/* a line was seen (for the prompt rule) */
-	int oversize;		/* the current document is being dropped */
 };
 
 /* One open mapping or sequence while a document is built from events. */
@@ -758,13 +771,55 @@ static void read_doc(struct yamldoc *p, const char *text, size_t len,
 	build_free(&b);
 }
 
+static void note_peak(struct yamldoc *p)
+{
+	size_t held = p->doc.text.cap + p->item.text.cap;
+
+	if (held > p->peak)
+		p->peak = held;
+}
+
+/* Read what a chunk holds, then empty it (its buffer is kept). */
+static void read_chunk(struct yamldoc *p, struct chunk *c)
+{
+	if (c->text.len && !c->oversize)
+		read_doc(p, c->text.p, c->text.len, c->line);
+	buf_reset(&c->text);
+	c->oversize = 0;
+	c->line = 0;
+}
+
+static void chunk_add(struct yamldoc *p, struct chunk *c, const char *s,
+		      size_t n, unsigned long lineno)
+{
+	if (!c->line) {
+		c->line = lineno;
+		c->oversize = 0;
+	}
+	if (c->oversize)
+		return;
+	if (c->text.len + n + 1 > p->max) {
+		warn(p, c->line, 0, "YAML %s larger than %zu bytes; dropped",
+		     c == &p->item ? "List item" : "document", p->max);
+		c->oversize = 1;
+		buf_free(&c->text);
+		return;
+	}
+	buf_add(&c->text, s, n);
+	buf_addc(&c->text, '\n');
+	note_peak(p);
+}
+
 static void flush(struct yamldoc *p)
 {
-	if (p->have_doc && !p->oversize && p->doc.len)
-		read_doc(p, p->doc.p, p->doc.len, p->doc_line);
-	buf_reset(&p->doc);
+	read_chunk(p, &p->item);
+	read_chunk(p, &p->doc);
 	p->have_doc = 0;
-	p->oversize = 0;
+	p->has_content = 0;
+	p->not_list = 0;
+	p->items_next = 0;
+	p->in_items = 0;
+	p->streamed = 0;
 }
 
 static int is_doc_start(struct slice l)
@@ -779,26 +834,87 @@ static int is_doc_end(struct slice l)
 	       slice_starts(l, "...\t");
 }
 
-static void append(struct yamldoc *p, const char *s, size_t n,
-		   unsigned long lineno)
+/* Trailing spaces and tabs off. */
+static struct slice rtrim(struct slice l)
 {
-	if (!p->have_doc) {
-		p->have_doc = 1;
-		p->doc_line = lineno;
-		p->oversize = 0;
+	while (l.n && (l.p[l.n - 1] == ' ' || l.p[l.n - 1] == '\t'))
+		l.n--;
+	return l;
+}
+
+/* An entry of a sequence at column 0: "- ..." or a lone "-". */
+static int is_item_start(struct slice l)
+{
+	return l.n && l.p[0] == '-' &&
+	       (l.n == 1 || l.p[1] == ' ' || l.p[1] == '\t') &&
+	       !is_doc_start(l);
+}
+
+/* Blank, a comment, or a bare "---": says nothing about the document. */
+static int is_empty_line(struct slice l)
+{
+	l = rtrim(l);
+	return !l.n || l.p[0] == '#' || slice_eq(l, "---");
+}
+
+/*
+ * "kind: X" at column 0, X not ending in List: the document is one
+ * object even if it has items.
+ */
+static int is_object_kind(struct slice l)
+{
+	struct slice v;
+
+	if (!slice_starts(l, "kind:"))
+		return 0;
+	v = rtrim(slice_make(l.p + 5, l.n - 5));
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
 	}
+	if (v.n >= 2 && (v.p[0] == '"' || v.p[0] == '\'') &&
+	    v.p[v.n - 1] == v.p[0])
+		v = (struct slice){ v.p + 1, v.n - 2 };
+	return !(v.n >= 4 && !memcmp(v.p + v.n - 4, "List", 4));
+}
+
+/*
+ * The next line of the open document. A List (an "items:" sequence at
+ * column 0, as kubectl prints it) or a top-level sequence is read an
+ * item at a time: an item ends where the next line at column 0 starts,
+ * and is read then. The lines before and after the items are read as a
+ * document of their own.
+ */
+static void add_line(struct yamldoc *p, struct slice l, unsigned long lineno)
+{
+	int col0 = l.n && l.p[0] != ' ' && l.p[0] != '\t' && l.p[0] != '#';
+
+	p->have_doc = 1;
 	p->next_line = lineno + 1;
-	if (p->oversize)
-		return;
-	if (p->doc.len + n + 1 > p->max) {
-		warn(p, p->doc_line, 0,
-		     "YAML document larger than %zu bytes; dropped", p->max);
-		p->oversize = 1;
-		buf_free(&p->doc);
+	if (p->in_items && col0) {
+		read_chunk(p, &p->item);
+		if (!is_item_start(l)) {
+			/* The items are over: what follows is the List's. */
+			p->in_items = 0;
+		}
+	} else if (!p->in_items && !p->streamed && !p->not_list &&
+		   is_item_start(l) && (p->items_next || !p->has_content)) {
+		/* Items start: what came before them is read now. */
+		read_chunk(p, &p->doc);
+		p->in_items = 1;
+		p->streamed = 1;
+	}
+	if (p->in_items) {
+		chunk_add(p, &p->item, l.p, l.n, lineno);
 		return;
 	}
-	buf_add(&p->doc, s, n);
-	buf_addc(&p->doc, '\n');
+	chunk_add(p, &p->doc, l.p, l.n, lineno);
+	if (is_empty_line(l))
+		return;
+	p->has_content = 1;
+	p->items_next = slice_eq(rtrim(l), "items:");
+	if (is_object_kind(l))
+		p->not_list = 1;
 }
 
 struct yamldoc *yamldoc_new(const struct parse_ctx *pc)
@@ -829,12 +945,13 @@ void yamldoc_line(struct yamldoc *p, struct slice line, unsigned long lineno)
 		if (lineno > p->next_line &&
 		    lineno - p->next_line <= GAP_FILL_MAX) {
 			while (p->next_line < lineno)
-				append(p, "", 0, p->next_line);
+				add_line(p, (struct slice){ "", 0 },
+					 p->next_line);
 		} else {
 			flush(p);
 		}
 	}
-	append(p, line.p, line.n, lineno);
+	add_line(p, line, lineno);
 	if (is_doc_end(line))
 		flush(p);
 }
@@ -844,10 +961,16 @@ void yamldoc_end(struct yamldoc *p)
 	flush(p);
 }
 
+size_t yamldoc_peak_buffer(const struct yamldoc *p)
+{
+	return p->peak;
+}
+
 void yamldoc_free(struct yamldoc *p)
 {
 	if (!p)
 		return;
-	buf_free(&p->doc);
+	buf_free(&p->doc.text);
+	buf_free(&p->item.text);
 	free(p);
 }

@@ -14,6 +14,15 @@
  * a broken document is reported as "source:line:col" and only that
  * document is lost (items of a List completed before the error are kept).
  *
+ * A List whose items are a sequence at column 0 ("items:" then "- ..."
+ * lines, as kubectl prints it) and a top-level sequence at column 0 are
+ * read an item at a time, as each item ends: memory is bounded by the
+ * largest item, the size limit applies to each item, and a broken item
+ * loses only itself. Such a document is taken for a List unless a
+ * "kind:" that does not end in "List" comes before its items (kubectl
+ * sorts keys, so a List's kind comes after them); the lines around the
+ * items are read as a document of their own.
+ *
  * Ownership: the parser copies the parse_ctx (its strings are borrowed
  * and must outlive it); every kobject handed to pc->on_object belongs to
  * the callee. yamldoc_free() releases the parser and any unread text.
@@ -46,5 +55,11 @@ void yamldoc_end(struct yamldoc *p);
 
 /* Release the parser (NULL is fine); unread text is discarded. */
 void yamldoc_free(struct yamldoc *p);
+
+/*
+ * The most bytes the parser's buffers have held at once (allocated
+ * capacity), for tests that check a List is read an item at a time.
+ */
+size_t yamldoc_peak_buffer(const struct yamldoc *p);
 
 #endif

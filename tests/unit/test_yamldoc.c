@@ -52,11 +52,10 @@ static void feed(struct yamldoc *p, const char *text)
 	}
 }
 
-static void run_yaml(struct run *r, const char *text, size_t max)
+/* A parser whose objects and warnings go to r. */
+static struct yamldoc *new_parser(struct run *r, size_t max)
 {
 	struct parse_ctx pc;
-	struct yamldoc *p;
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	input_init(&r->in, "bundle/x.yaml");
@@ -66,10 +65,27 @@ static void run_yaml(struct run *r, const char *text, size_t max)
 	pc.on_object = on_obj;
 	pc.ctx = r;
 	pc.max_object_bytes = max;
-	p = yamldoc_new(&pc);
+	return yamldoc_new(&pc);
+}
+
+/* Read text whole; the parser's peak buffer size is returned. */
+static size_t read_text(struct run *r, const char *text, size_t max)
+{
+	struct yamldoc *p = new_parser(r, max);
+	size_t peak;
+
 	feed(p, text);
 	yamldoc_end(p);
+	peak = yamldoc_peak_buffer(p);
 	yamldoc_free(p);
+	return peak;
+}
+
+static void run_yaml(struct run *r, const char *text, size_t max)
+{
+	size_t i;
+
+	read_text(r, text, max);
 	for (i = 0; i < r->n; i++) {
 		const struct kobject *o = r->objs[i];
 
@@ -475,6 +491,77 @@ static void test_cases(void **state)
 		  "  name: small\n",
 		  100, "ConfigMap/-/small@8;",
 		  "x.yaml:1: YAML document larger than 100 bytes; dropped|" },
+		{ "a broken List item loses only itself",
+		  "apiVersion: v1\n"
+		  "items:\n"
+		  "- apiVersion: acme.cert-manager.io/v1\n"
+		  "  kind: Order\n"
+		  "  metadata:\n"
+		  "    name: [o1\n"
+		  "- apiVersion: acme.cert-manager.io/v1\n"
+		  "  kind: Order\n"
+		  "  metadata:\n"
+		  "    name: o2\n"
+		  "    namespace: shop\n"
+		  "kind: List\n"
+		  "metadata:\n"
+		  "  resourceVersion: \"\"\n",
+		  0, "Order/shop/o2@7;",
+		  "x.yaml:6:14: invalid YAML: did not find expected ',' or ']' "
+		  "while parsing a flow sequence|" },
+		{ "the size limit is per List item, not per List",
+		  "apiVersion: v1\n"
+		  "items:\n"
+		  "- kind: Order\n"
+		  "  metadata: {name: o1, namespace: shop}\n"
+		  "- kind: Order\n"
+		  "  metadata: {name: o2, namespace: shop}\n"
+		  "  spec: {request: 0123456789012345678901234567890123456789}\n"
+		  "- kind: Order\n"
+		  "  metadata: {name: o3, namespace: shop}\n"
+		  "kind: List\n",
+		  90, "Order/shop/o1@3;Order/shop/o3@8;",
+		  "x.yaml:5: YAML List item larger than 90 bytes; dropped|" },
+		{ "a kind before items: one object, not a List",
+		  "apiVersion: example.com/v1\n"
+		  "kind: Bundle\n"
+		  "metadata:\n"
+		  "  name: b\n"
+		  "items:\n"
+		  "- kind: Order\n"
+		  "  metadata: {name: o1}\n",
+		  0, "Bundle/-/b@1;", "" },
+		{ "PodList kind before its items",
+		  "apiVersion: v1\n"
+		  "kind: PodList\n"
+		  "items:\n"
+		  "- metadata: {name: p1, namespace: shop}\n"
+		  "- metadata: {name: p2, namespace: shop}\n",
+		  0, "-/shop/p1@4;-/shop/p2@5;", "" },
+		{ "items indented under items: read as one document",
+		  "apiVersion: v1\n"
+		  "items:\n"
+		  "  - kind: Order\n"
+		  "    metadata: {name: o1, namespace: shop}\n"
+		  "  - kind: Order\n"
+		  "    metadata: {name: o2, namespace: shop}\n"
+		  "kind: List\n",
+		  0, "Order/shop/o1@3;Order/shop/o2@5;", "" },
+		{ "comments and blank lines inside a List",
+		  "# kubectl get orders -o yaml\n"
+		  "apiVersion: v1\n"
+		  "items:\n"
+		  "\n"
+		  "# first\n"
+		  "- kind: Order\n"
+		  "  metadata: {name: o1, namespace: shop}\n"
+		  "\n"
+		  "# second\n"
+		  "- kind: Order\n"
+		  "\n"
+		  "  metadata: {name: o2, namespace: shop}\n"
+		  "kind: List\n",
+		  0, "Order/shop/o1@6;Order/shop/o2@10;", "" },
 		{ "a later prompt ends the document",
 		  "apiVersion: v1\n"
 		  "kind: Namespace\n"
@@ -605,22 +692,59 @@ static void test_too_deep(void **state)
 	buf_free(&in);
 }
 
+/*
+ * A List is read an item at a time: 2000 items of a kubectl List go
+ * through buffers no bigger than a few items, however long the List,
+ * and the same List indented (read whole) needs the whole text.
+ */
+static void test_list_streams(void **state)
+{
+	struct buf text = BUF_INIT, indented = BUF_INIT;
+	struct run r;
+	size_t i, peak;
+
+	(void)state;
+	buf_adds(&text, "apiVersion: v1\nitems:\n");
+	buf_adds(&indented, "apiVersion: v1\nitems:\n");
+	for (i = 0; i < 2000; i++) {
+		buf_addf(&text, "- apiVersion: cert-manager.io/v1\n"
+			 "  kind: Certificate\n"
+			 "  metadata:\n"
+			 "    name: app-%zu-tls\n"
+			 "    namespace: shop\n"
+			 "  spec:\n"
+			 "    secretName: app-%zu-tls\n", i, i);
+		buf_addf(&indented, "  - kind: Certificate\n"
+			 "    metadata: {name: app-%zu-tls}\n", i);
+	}
+	buf_adds(&text, "kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+	buf_adds(&indented, "kind: List\n");
+
+	peak = read_text(&r, buf_str(&text), 0);
+	assert_int_equal(r.n, MAX_OBJS);	/* the rest were freed */
+	assert_string_equal(r.objs[0]->name, "app-0-tls");
+	assert_int_equal(r.objs[0]->line, 3);
+	assert_string_equal(r.objs[1]->name, "app-1-tls");
+	assert_int_equal(r.objs[1]->line, 10);
+	assert_int_equal(r.in.nerrors, 0);
+	assert_true(peak < 1024);
+	run_free(&r);
+
+	peak = read_text(&r, buf_str(&indented), 0);
+	assert_int_equal(r.n, MAX_OBJS);
+	assert_true(peak >= indented.len);
+	run_free(&r);
+	buf_free(&text);
+	buf_free(&indented);
+}
+
 /* Line numbers that skip (a caller dropped lines) keep nodes in place. */
 static void test_line_gap(void **state)
 {
-	struct parse_ctx pc;
-	struct yamldoc *p;
 	struct run r;
+	struct yamldoc *p = new_parser(&r, 0);
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	input_init(&r.in, "x");
-	memset(&pc, 0, sizeof(pc));
-	pc.source = "x.yaml";
-	pc.in = &r.in;
-	pc.on_object = on_obj;
-	pc.ctx = &r;
-	p = yamldoc_new(&pc);
 	yamldoc_line(p, slice_cstr("kind: Issuer"), 10);
 	yamldoc_line(p, slice_cstr("metadata:"), 11);
 	yamldoc_line(p, slice_cstr("  name: a"), 14);
@@ -642,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_billion_laughs_small),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_line_gap),
+		cmocka_unit_test(test_list_streams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
