@@ -77,8 +77,10 @@ void fnode_free(struct fnode *n)
 		return;
 	for (i = 0; i < n->nkids; i++)
 		fnode_free(n->kids[i]);
-	free(n->kids);
-	free(n->value);
+	if (!(n->packed & FN_PACKED_KIDS))
+		free(n->kids);
+	if (!(n->packed & FN_PACKED_VALUE))
+		free(n->value);
 #ifdef FNODE_MALLOC
 	free(n);
 #else
@@ -210,6 +212,18 @@ struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
 {
 	if (raw_key)
 		child->key = norm_intern(raw_key, keylen, 1);
+	if (parent->packed & FN_PACKED_KIDS) {
+		/* The packed array has no room: it moves out on the heap. */
+		struct fnode **kids = xmalloc(((size_t)parent->nkids + 1) *
+					      sizeof(*kids));
+
+		if (parent->nkids)
+			memcpy(kids, parent->kids,
+			       parent->nkids * sizeof(*kids));
+		parent->kids = kids;
+		parent->capkids = parent->nkids + 1;
+		parent->packed &= (unsigned char)~FN_PACKED_KIDS;
+	}
 	if (parent->nkids == parent->capkids) {
 		/* Maps and lists are mostly small: grow from 2, not 8. */
 		uint32_t cap = parent->capkids ? parent->capkids * 2 : 2;
@@ -480,15 +494,62 @@ void kobject_add_event(struct kobject *obj, struct kevent *ev)
 	ev->first_age_s = ev->last_age_s = -1;
 }
 
-static void free_kv(struct kv *v, size_t n)
+/*
+ * Every string a kobject owns (not its tree's or its events'), and every
+ * array: one list for kobject_free() and kobject_pack().
+ */
+typedef void (*owned_fn)(void *ctx, void **p, int array, size_t size);
+
+static void each_owned(struct kobject *o, owned_fn fn, void *ctx)
 {
+#define STR(s) fn(ctx, (void **)&(s), 0, 0)
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].key);
-		free(v[i].value);
+	STR(o->api_version);
+	STR(o->kind);
+	STR(o->ns);
+	STR(o->name);
+	STR(o->uid);
+	for (i = 0; i < o->nlabels; i++) {
+		STR(o->labels[i].key);
+		STR(o->labels[i].value);
 	}
-	free(v);
+	for (i = 0; i < o->nannotations; i++) {
+		STR(o->annotations[i].key);
+		STR(o->annotations[i].value);
+	}
+	for (i = 0; i < o->nowners; i++) {
+		STR(o->owners[i].api_version);
+		STR(o->owners[i].kind);
+		STR(o->owners[i].name);
+		STR(o->owners[i].uid);
+	}
+	for (i = 0; i < o->nconds; i++) {
+		STR(o->conds[i].type);
+		STR(o->conds[i].status);
+		STR(o->conds[i].reason);
+		STR(o->conds[i].message);
+		STR(o->conds[i].last_transition);
+	}
+#undef STR
+	/* Arrays last: the strings above are reached through them. */
+	fn(ctx, (void **)&o->labels, 1, o->nlabels * sizeof(*o->labels));
+	fn(ctx, (void **)&o->annotations, 1,
+	   o->nannotations * sizeof(*o->annotations));
+	fn(ctx, (void **)&o->owners, 1, o->nowners * sizeof(*o->owners));
+	fn(ctx, (void **)&o->conds, 1, o->nconds * sizeof(*o->conds));
+}
+
+/* free(), except for what lives in the object's pack block. */
+static void free_owned(void *ctx, void **p, int array, size_t size)
+{
+	const struct kobject *o = ctx;
+	char *c = *p;
+
+	(void)array;
+	(void)size;
+	if (!o->pack || c < o->pack || c >= o->pack + o->pack_len)
+		free(c);
 }
 
 void kobject_free(struct kobject *o)
@@ -497,33 +558,119 @@ void kobject_free(struct kobject *o)
 
 	if (!o)
 		return;
-	free(o->api_version);
-	free(o->kind);
-	free(o->ns);
-	free(o->name);
-	free(o->uid);
-	free_kv(o->labels, o->nlabels);
-	free_kv(o->annotations, o->nannotations);
-	for (i = 0; i < o->nowners; i++) {
-		free(o->owners[i].api_version);
-		free(o->owners[i].kind);
-		free(o->owners[i].name);
-		free(o->owners[i].uid);
-	}
-	free(o->owners);
-	for (i = 0; i < o->nconds; i++) {
-		free(o->conds[i].type);
-		free(o->conds[i].status);
-		free(o->conds[i].reason);
-		free(o->conds[i].message);
-		free(o->conds[i].last_transition);
-	}
-	free(o->conds);
+	each_owned(o, free_owned, o);
 	for (i = 0; i < o->nevents; i++)
 		kevent_clear(&o->events[i]);
 	free(o->events);
 	fnode_free(o->root);
+	free(o->pack);
 	free(o);
+}
+
+/*
+ * Packing: a first pass counts the bytes of arrays (8-byte aligned, at
+ * the start of the block) and of strings (after them), a second moves
+ * everything in and frees the old copies.
+ */
+struct packer {
+	size_t arrays, strings;	/* sizes (counting) or offsets (moving) */
+	char *block;
+	int moving;
+};
+
+/* size bytes at p into the block at *at, taking room bytes there. */
+static void *pack_copy(struct packer *pk, size_t *at, void *p, size_t size,
+		       size_t room)
+{
+	void *to;
+
+	if (!pk->moving) {
+		*at += room;
+		return p;
+	}
+	to = pk->block + *at;
+	memcpy(to, p, size);
+	*at += room;
+	free(p);
+	return to;
+}
+
+static void *pack_array(struct packer *pk, void *p, size_t size)
+{
+	return pack_copy(pk, &pk->arrays, p, size, (size + 7) & ~(size_t)7);
+}
+
+static char *pack_str(struct packer *pk, char *s)
+{
+	size_t n = s ? strlen(s) + 1 : 0;
+
+	return s ? pack_copy(pk, &pk->strings, s, n, n) : NULL;
+}
+
+static void pack_tree(struct packer *pk, struct fnode *n)
+{
+	uint32_t i;
+
+	if (!n || n->packed)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		pack_tree(pk, n->kids[i]);
+	if (n->nkids) {
+		n->kids = pack_array(pk, n->kids, n->nkids * sizeof(*n->kids));
+		if (pk->moving) {
+			n->capkids = n->nkids;
+			n->packed |= FN_PACKED_KIDS;
+		}
+	} else if (pk->moving) {
+		free(n->kids);
+		n->kids = NULL;
+		n->capkids = 0;
+	}
+	if (n->value) {
+		n->value = pack_str(pk, n->value);
+		if (pk->moving)
+			n->packed |= FN_PACKED_VALUE;
+	}
+}
+
+/* An owned string or array of the object, into the block. */
+static void pack_owned(void *ctx, void **p, int array, size_t size)
+{
+	struct packer *pk = ctx;
+
+	if (!*p || (array && !size))
+		return;		/* an empty array stays where it is */
+	if (array)
+		*p = pack_array(pk, *p, size);
+	else
+		*p = pack_str(pk, *p);
+}
+
+static void pack_object(struct packer *pk, struct kobject *o)
+{
+	pack_tree(pk, o->root);
+	each_owned(o, pack_owned, pk);
+}
+
+void kobject_pack(struct kobject *o)
+{
+	struct packer pk;
+	size_t arrays;
+
+	if (!o || o->pack)
+		return;
+	memset(&pk, 0, sizeof(pk));
+	pack_object(&pk, o);
+	if (!pk.arrays && !pk.strings)
+		return;
+	arrays = pk.arrays;
+	o->pack_len = pk.arrays + pk.strings;
+	o->pack = xmalloc(o->pack_len);
+	pk.block = o->pack;
+	pk.arrays = 0;
+	pk.strings = arrays;
+	pk.moving = 1;
+	pack_object(&pk, o);
 }
 
 static const char *kv_get(const struct kv *v, size_t n, const char *key)

@@ -36,7 +36,12 @@ struct fnode {
 	uint32_t nkids, capkids;
 	uint32_t line;		/* where it was written; 0 if unknown */
 	unsigned char type;	/* enum fnode_type */
+	unsigned char packed;	/* FN_PACKED_*: in its object's pack block */
 };
+
+/* Which of a node's arrays live in a kobject's pack block (kobject_pack). */
+#define FN_PACKED_KIDS 1
+#define FN_PACKED_VALUE 2
 
 /*
  * One shared copy of a key for every node that has it: objects of one
@@ -158,6 +163,8 @@ struct kobject {
 				 * 2: known only from events about it */
 	const char *source;
 	unsigned long line;
+	char *pack;		/* kobject_pack()'s block, or NULL */
+	size_t pack_len;
 };
 
 /*
@@ -170,6 +177,16 @@ struct kobject {
 struct kobject *kobject_from_tree(struct fnode *root, enum kobject_origin o,
 				  const char *source, unsigned long line);
 void kobject_free(struct kobject *obj);
+
+/*
+ * Move an object's strings, its tree's values and its arrays (kids,
+ * labels, annotations, owners, conditions) into one block, for an object
+ * that is kept: a kept object costs a third less memory than as built,
+ * with a malloc per string. Nothing changes for readers; fnode_add() on
+ * a packed node and kobject_add_event() still work. Events are not
+ * packed.
+ */
+void kobject_pack(struct kobject *obj);
 
 /* Append an event (its strings are taken over; ev is cleared). */
 void kobject_add_event(struct kobject *obj, struct kevent *ev);

@@ -246,6 +246,7 @@ struct kobject *store_add(struct store *st, struct kobject *o,
 
 	if (event_object(st, o, in))
 		return NULL;
+	kobject_pack(o);
 	note_object_times(st, o);
 	old = store_find(st, o->kind, o->ns, o->name);
 	if (!old && o->kind && o->name && o->partial)

@@ -414,6 +414,93 @@ static void test_yaml_json_same(void **state)
 	run_free(&j);
 }
 
+/* A packed object reads the same as it did, and can still grow. */
+static const char packed_cert[] =
+	"{\"apiVersion\": \"cert-manager.io/v1\", \"kind\": \"Certificate\",\n"
+	" \"metadata\": {\"name\": \"app-tls\", \"namespace\": \"shop\",\n"
+	"  \"uid\": \"5e4b2c7d-8a9f-4b0c-9d1e-000000000001\",\n"
+	"  \"creationTimestamp\": \"2024-05-01T09:00:00Z\",\n"
+	"  \"labels\": {\"app\": \"shop\", \"tier\": \"web\"},\n"
+	"  \"annotations\": {\"cert-manager.io/issue-temporary-certificate\":"
+	" \"true\"},\n"
+	"  \"ownerReferences\": [{\"apiVersion\": \"networking.k8s.io/v1\",\n"
+	"   \"kind\": \"Ingress\", \"name\": \"shop\", \"uid\": \"u-1\",\n"
+	"   \"controller\": true}]},\n"
+	" \"spec\": {\"dnsNames\": [\"app.example.com\", \"www.example.com\"],\n"
+	"  \"issuerRef\": {\"kind\": \"ClusterIssuer\", \"name\": \"le\"},\n"
+	"  \"empty\": {}, \"none\": [], \"nothing\": null},\n"
+	" \"status\": {\"conditions\": [{\"type\": \"Ready\", \"status\": "
+	"\"False\",\n"
+	"  \"reason\": \"DoesNotExist\", \"message\": \"Issuing certificate as "
+	"Secret does not exist\",\n"
+	"  \"lastTransitionTime\": \"2024-05-01T09:01:00Z\"}]}}\n";
+
+static int in_pack(const struct kobject *o, const void *p)
+{
+	return (const char *)p >= o->pack &&
+	       (const char *)p < o->pack + o->pack_len;
+}
+
+static void test_pack(void **state)
+{
+	struct run a, b;
+	struct kobject *p, *u;
+	struct fnode *spec, *x;
+	size_t i;
+
+	(void)state;
+	run_json(&a, packed_cert, 0);
+	run_json(&b, packed_cert, 0);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(b.n, 1);
+	p = a.objs[0];
+	u = b.objs[0];
+	kobject_pack(p);
+	assert_non_null(p->pack);
+	assert_true(fnode_same(p->root, u->root));
+	assert_string_equal(p->api_version, u->api_version);
+	assert_string_equal(p->kind, u->kind);
+	assert_string_equal(p->ns, u->ns);
+	assert_string_equal(p->name, u->name);
+	assert_string_equal(p->uid, u->uid);
+	assert_true(in_pack(p, p->name) && in_pack(p, p->conds) &&
+		    in_pack(p, p->labels) && in_pack(p, p->owners));
+	assert_int_equal(p->nlabels, 2);
+	for (i = 0; i < p->nlabels; i++) {
+		assert_string_equal(p->labels[i].key, u->labels[i].key);
+		assert_string_equal(p->labels[i].value, u->labels[i].value);
+	}
+	assert_string_equal(kobject_annotation(p, "cert-manager.io/"
+			    "issue-temporary-certificate"), "true");
+	assert_int_equal(p->nowners, 1);
+	assert_string_equal(p->owners[0].kind, "Ingress");
+	assert_string_equal(p->owners[0].uid, "u-1");
+	assert_int_equal(p->owners[0].controller, 1);
+	assert_int_equal(p->nconds, 1);
+	assert_string_equal(kobject_condition(p, "Ready")->message,
+			    "Issuing certificate as Secret does not exist");
+	assert_int_equal(p->conds[0].last_transition_ts,
+			 u->conds[0].last_transition_ts);
+	assert_int_equal(p->conds[0].line, u->conds[0].line);
+	/* Packing twice does nothing. */
+	kobject_pack(p);
+	assert_true(fnode_same(p->root, u->root));
+	/* Packed arrays move out when they grow (x509_enrich does this). */
+	x = fnode_add(p->root, "x509", 4, fnode_new(FN_MAP, 9));
+	fnode_add_scalar(x, "notAfter", 8, "2024-07-30T09:01:00Z", 20, 9);
+	spec = (struct fnode *)fnode_find(p->root, "spec.dnsNames");
+	assert_non_null(spec);
+	fnode_add_scalar(spec, NULL, 0, "api.example.com", 15, 10);
+	assert_string_equal(fnode_find(p->root, "x509.notAfter")->value,
+			    "2024-07-30T09:01:00Z");
+	assert_int_equal(fnode_find(p->root, "spec.dnsNames")->nkids, 3);
+	assert_string_equal(fnode_find(p->root, "spec.issuerRef.name")->value,
+			    "le");
+	assert_null(fnode_find(p->root, "spec.nothing")->value);
+	run_free(&a);	/* the packed object, under valgrind and ASan */
+	run_free(&b);
+}
+
 #define ISSUER(name) \
 	"{\"apiVersion\":\"cert-manager.io/v1\",\"kind\":\"Issuer\"," \
 	"\"metadata\":{\"name\":\"" name "\",\"namespace\":\"shop\"}}"
@@ -842,6 +929,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_direct_reader),
+		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_too_deep),
 		cmocka_unit_test(test_big_list_bounded),
 		cmocka_unit_test(test_skip_unwanted),
