@@ -59,7 +59,7 @@ void analysis_free(struct analysis *a)
 	free(a->paths);
 	free(a->kv_where);
 	free(a->regex_limit_where);
-	free(a->rule_kinds);
+	hmap_free(&a->keep_kinds);
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
 	free(a->inputs);
@@ -154,16 +154,9 @@ static const char *const chain_kinds[] = {
 static int keep_kind(const struct analysis *a, const char *kind,
 		     const char *name, int event)
 {
-	size_t i;
-
-	if (!kind || a->keep_all_kinds || (event && a->keep_all_events))
+	if (!kind || a->keep_all_kinds || (event && a->keep_all_events) ||
+	    hmap_get(&a->keep_kinds, kind, strlen(kind)))
 		return 1;
-	for (i = 0; i < ARRAY_SIZE(chain_kinds); i++)
-		if (!strcmp(kind, chain_kinds[i]))
-			return 1;
-	for (i = 0; i < a->nrule_kinds; i++)
-		if (!strcmp(kind, a->rule_kinds[i]))
-			return 1;
 	/* HTTP-01 solver Pods and Services belong to a chain. */
 	return name && !strncmp(name, "cm-acme-http-solver-", 20);
 }
@@ -184,6 +177,14 @@ static int keep_object(const struct analysis *a, const struct kobject *o)
 	return keep_kind(a, o->kind, o->name, 0);
 }
 
+static void add_kind(struct analysis *a, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	if (!hmap_get(&a->keep_kinds, kind, n))
+		hmap_put(&a->keep_kinds, kind, n, (void *)kind);
+}
+
 /* Kinds named in a condition (kind: X, kind: [X, Y]); 0 when none. */
 static int cond_kinds(struct analysis *a, const struct cond *c)
 {
@@ -194,12 +195,8 @@ static int cond_kinds(struct analysis *a, const struct cond *c)
 		return 0;
 	if (c->op == COND_FIELD && !strcmp(c->field, "kind") &&
 	    (c->cmp == CMP_EQ || c->cmp == CMP_IN)) {
-		for (i = 0; i < c->nstrs; i++) {
-			a->rule_kinds = xgrow(a->rule_kinds, &a->caprule_kinds,
-					      a->nrule_kinds + 1,
-					      sizeof(*a->rule_kinds));
-			a->rule_kinds[a->nrule_kinds++] = c->strs[i];
-		}
+		for (i = 0; i < c->nstrs; i++)
+			add_kind(a, c->strs[i]);
 		return 1;
 	}
 	for (i = 0; i < c->nkids; i++)
@@ -215,6 +212,8 @@ static void plan_kinds(struct analysis *a)
 {
 	size_t i, j;
 
+	for (i = 0; i < ARRAY_SIZE(chain_kinds); i++)
+		add_kind(a, chain_kinds[i]);
 	for (i = 0; i < a->rs->n; i++) {
 		const struct rule *r = &a->rs->rules[i];
 
@@ -266,11 +265,12 @@ static int object_wanted(const char *kind, struct slice text, void *ctx)
 {
 	struct segment *sg = ctx;
 
-	if (!strcmp(kind, "Event") ||
-	    memmem(text.p, text.n, "acme.cert-manager.io/http01-solver", 34) ||
-	    memmem(text.p, text.n, "cm-acme-http-solver-", 20))
+	if (!strcmp(kind, "Event") || keep_kind(sg->a, kind, NULL, 0))
 		return 1;
-	return keep_kind(sg->a, kind, NULL, 0);
+	/* HTTP-01 solver Pods and Services: by label or by name. */
+	return memmem(text.p, text.n, "acme.cert-manager.io/http01-solver",
+		      34) ||
+	       memmem(text.p, text.n, "cm-acme-http-solver-", 20);
 }
 
 /* An object read but not kept: counted, and its lines' hits go to it. */
@@ -522,6 +522,8 @@ static int maybe_prompt(struct slice l)
 	switch (l.p[0]) {
 	case '$': case '%': case '#': case '>': case 'k':
 		return 1;
+	case ' ': case '\t':
+		return 0;	/* the body of a dump, most lines of one */
 	}
 	sp = memchr(l.p, ' ', l.n < 128 ? l.n : 128);
 	return sp && sp > l.p && (sp[-1] == '$' || sp[-1] == '#');
@@ -590,6 +592,17 @@ static void when_of(const struct logtime *t, struct when *w)
 	}
 }
 
+/*
+ * No time for the line. w is only ever set by when_of() (or cleared), so
+ * it is all zero when neither flag is set: most lines of a dump need no
+ * memset, which costs more than the rest of their loop.
+ */
+static void no_when(const struct line_clock *c, struct when *w)
+{
+	if (!c->seen && (w->has_abs || w->has_yl))
+		memset(w, 0, sizeof(*w));
+}
+
 static void line_when(struct line_clock *c, struct slice line,
 		      struct when *w)
 {
@@ -598,13 +611,11 @@ static void line_when(struct line_clock *c, struct slice line,
 	/* Only the first bytes can hold a time: skip the rest quickly. */
 	if (!line.n || !((line.p[0] >= '0' && line.p[0] <= '9') ||
 			 klog_level(line.p[0]) || line.p[0] == '{')) {
-		if (!c->seen)
-			memset(w, 0, sizeof(*w));
+		no_when(c, w);
 		return;
 	}
 	if (!logrec_line_time(line, &t, &c->last_mon, &c->year_offset)) {
-		if (!c->seen)
-			memset(w, 0, sizeof(*w));
+		no_when(c, w);
 		return;
 	}
 	/* Continuation lines keep the time of the record they belong to. */

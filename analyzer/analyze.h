@@ -12,6 +12,7 @@
 #include "chain.h"
 #include "feed.h"
 #include "findings.h"
+#include "hmap.h"
 #include "input.h"
 #include "match.h"
 #include "progress.h"
@@ -46,9 +47,11 @@ struct analysis {
 	struct graph graph;		/* built by analysis_finish() */
 	char **paths;			/* entry paths objects refer to */
 	size_t npaths, cappaths;
-	/* Kinds worth keeping (borrowed from the rules), see plan_kinds(). */
-	const char **rule_kinds;
-	size_t nrule_kinds, caprule_kinds;
+	/*
+	 * Kinds worth keeping: those the chain links and those rules name
+	 * (keys borrowed from the rules), see plan_kinds().
+	 */
+	struct hmap keep_kinds;
 	int keep_all_kinds;
 	int keep_all_events;
 	unsigned long objects_dropped;	/* read, but no rule looks at them */
