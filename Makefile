@@ -137,7 +137,8 @@ asan:
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan \
 		CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
-		build-tsan/ktriage build-tsan/tests/test_feed
+		build-tsan/ktriage build-tsan/tests/test_feed \
+		build-tsan/tests/test_pqueue build-tsan/tests/test_analyze
 	@sh tools/tsan.sh build-tsan
 
 install: all

@@ -63,8 +63,11 @@ void analysis_free(struct analysis *a)
 	for (i = 0; i < a->ninputs; i++)
 		input_free(&a->inputs[i]);
 	free(a->inputs);
-	if (a->feed_on)
+	if (a->feed_on) {
+		pq_set_current(NULL);
+		pq_free(&a->pq);
 		feed_free(&a->feed);
+	}
 	match_free(&a->matcher);
 	findings_free(&a->findings);
 	graph_free(&a->graph);
@@ -297,6 +300,14 @@ static void on_skipped(const char *kind, const char *ns, const char *name,
 	note_dropped(sg, kind, ns, name, line);
 }
 
+/* parse_ctx.keep: asked on the parse queue's worker; only reads. */
+static int keep_cb(const struct kobject *obj, void *ctx)
+{
+	const struct segment *sg = ctx;
+
+	return keep_object(sg->a, obj);
+}
+
 static void on_object(struct kobject *obj, void *ctx)
 {
 	struct segment *sg = ctx;
@@ -331,31 +342,60 @@ static int cmp_arrivals(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
+static void free_arrival(struct arrival *ar)
+{
+	free(ar->res.kind);
+	free(ar->res.ns);
+	free(ar->res.name);
+}
+
 /*
  * Objects completed: each held-back hit goes to the object whose lines it
- * is on (the last one to start at or before it), up to line upto.
+ * is on (the last one to start at or before it), up to line upto. With
+ * keep, later lines are not settled yet (List items still queued or
+ * open): an object whose lines may go on past upto stays, for them.
  */
-static void attribute_hits(struct segment *sg, unsigned long upto)
+static void attribute_hits(struct segment *sg, unsigned long upto, int keep)
 {
 	struct matcher *m = &sg->a->matcher;
-	size_t i;
+	size_t i, k = 0;
 
 	if (!sg->narr)
 		return;
 	qsort(sg->arr, sg->narr, sizeof(*sg->arr), cmp_arrivals);
-	/* Lines before the first object belong to no object. */
-	match_flush(m, NULL, 0, sg->arr[0].line - 1);
+	/*
+	 * Lines before the first object belong to no object, if they are
+	 * settled (an item still queued may start before an object skipped
+	 * after it).
+	 */
+	match_flush(m, NULL, 0, sg->arr[0].line - 1 < upto ?
+		    sg->arr[0].line - 1 : upto);
 	for (i = 0; i < sg->narr; i++) {
-		unsigned long to = i + 1 < sg->narr ? sg->arr[i + 1].line - 1 :
-			upto;
+		struct arrival *ar = &sg->arr[i];
+		unsigned long to = i + 1 < sg->narr ? ar[1].line - 1 : upto;
+		int done = !keep || (i + 1 < sg->narr && to <= upto);
 
-		match_flush(m, sg->arr[i].res.name ? &sg->arr[i].res : NULL,
-			    sg->arr[i].line, to);
-		free(sg->arr[i].res.kind);
-		free(sg->arr[i].res.ns);
-		free(sg->arr[i].res.name);
+		if (to > upto)
+			to = upto;
+		if (ar->line <= to)
+			match_flush(m, ar->res.name ? &ar->res : NULL,
+				    ar->line, to);
+		if (done)
+			free_arrival(ar);
+		else
+			sg->arr[k++] = *ar;
 	}
-	sg->narr = 0;
+	sg->narr = k;
+}
+
+/* The last line whose objects have all come, up to lineno. */
+static unsigned long settled(const struct segment *sg, unsigned long lineno)
+{
+	if (sg->yaml)
+		return yamldoc_settled(sg->yaml, lineno);
+	if (sg->json)
+		return jsondoc_settled(sg->json, lineno);
+	return lineno;
 }
 
 static void on_event(struct kevent *ev, void *ctx)
@@ -458,7 +498,7 @@ static void seg_end(struct segment *sg)
 	sg->log = NULL;
 	sg->type = CT_TEXT;
 	/* Whatever is still held back belongs to the file. */
-	attribute_hits(sg, (unsigned long)-1);
+	attribute_hits(sg, (unsigned long)-1, 0);
 	match_flush(m, NULL, 0, (unsigned long)-1);
 	m->defer = 0;
 }
@@ -666,6 +706,16 @@ static void on_entry(struct entry *e, void *ctx)
 		e->stop = 1;
 		return;
 	}
+	if (!a->feed_on) {
+		int threads = a->threads;
+
+		if (!threads)
+			threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+		feed_init(f, a->matcher.pf, threads);
+		pq_init(&a->pq, threads);
+		pq_set_current(&a->pq);
+		a->feed_on = 1;
+	}
 	head = stream_peek(e->in, 8192, &n);
 	memset(&sg, 0, sizeof(sg));
 	sg.a = a;
@@ -677,18 +727,12 @@ static void on_entry(struct entry *e, void *ctx)
 	sg.pc.on_event = on_event;
 	sg.pc.wanted = object_wanted;
 	sg.pc.on_skipped = on_skipped;
+	sg.pc.keep = keep_cb;
 	sg.pc.ctx = &sg;
+	sg.pc.pq = &a->pq;
 	seg_start(&sg, detect_content(e->name, (const char *)head, n));
 	memset(&dc, 0, sizeof(dc));
 	memset(&w, 0, sizeof(w));
-	if (!a->feed_on) {
-		int threads = a->threads;
-
-		if (!threads)
-			threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-		feed_init(f, a->matcher.pf, threads);
-		a->feed_on = 1;
-	}
 	feed_start(f, e->in, e->input, a->max_line);
 	while ((rc = feed_next(f, &line)) > 0) {
 		struct gettable_prompt pr;
@@ -766,8 +810,11 @@ static void on_entry(struct entry *e, void *ctx)
 					 e->input);
 			note_regex_limit(a, sg.path, f->lineno);
 		}
-		if (sg.narr)
-			attribute_hits(&sg, f->lineno);
+		if (sg.narr) {
+			unsigned long upto = settled(&sg, f->lineno);
+
+			attribute_hits(&sg, upto, upto < f->lineno);
+		}
 	}
 	match_block(&a->matcher, NULL);
 	feed_end(f);

@@ -15,6 +15,7 @@
 #include "hmap.h"
 #include "input.h"
 #include "match.h"
+#include "pqueue.h"
 #include "progress.h"
 #include "rules.h"
 #include "source.h"
@@ -59,6 +60,8 @@ struct analysis {
 	unsigned long kv_dropped;	/* log pairs past LOGREC_MAX_KV */
 	char *kv_where;			/* "file:line" of the first record */
 	char *regex_limit_where;	/* first PCRE2 limit hit, if known */
+	/* The parse queue (pqueue.h), started with the feed. */
+	struct pq pq;
 	/* The line feed (feed.h), started at the first entry. */
 	int threads;			/* 1 or 2; 0: by the cores there are */
 	int feed_on;

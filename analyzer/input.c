@@ -70,9 +70,20 @@ void input_hold_begin(struct input_hold *h)
 	held = h;
 }
 
+static _Thread_local void (*before_fn)(void *ctx);
+static _Thread_local void *before_ctx;
+
+void input_before_note(void (*fn)(void *ctx), void *ctx)
+{
+	before_fn = fn;
+	before_ctx = ctx;
+}
+
 static void note(struct input *in, enum note_kind kind, const char *where,
 		 const char *msg)
 {
+	if (!held && before_fn)
+		before_fn(before_ctx);
 	if (held) {
 		struct input_held *x;
 

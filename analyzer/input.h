@@ -58,6 +58,13 @@ void input_hold_begin(struct input_hold *h);
 void input_hold_release(struct input_hold *h);
 void input_hold_free(struct input_hold *h);
 
+/*
+ * Call fn(ctx) on this thread before each note is made (not held), so
+ * work queued before it (the parse queue's items) is done first and its
+ * own notes come first. NULL: none.
+ */
+void input_before_note(void (*fn)(void *ctx), void *ctx);
+
 void input_init(struct input *in, const char *path);
 void input_free(struct input *in);
 

@@ -524,16 +524,23 @@ static void emit_tree(struct jsondoc *p, struct fnode *tree,
 		kobject_free(o);
 }
 
+/* An element cut out: its text and where it starts. */
+struct elem {
+	const char *p;
+	size_t len;
+	unsigned long line, col, item;
+};
+
 /* Where cJSON stopped, as a line and column of the input. */
-static void error_at(const struct jsondoc *p, const char *err,
+static void error_at(const struct elem *e, const char *err,
 		     unsigned long *line, unsigned long *col)
 {
-	const char *s = p->cap.p;
+	const char *s = e->p;
 	size_t off, i, bol = 0;
 
-	*line = p->cap_line;
-	*col = p->cap_col;
-	if (!err || err < s || err > s + p->cap.len)
+	*line = e->line;
+	*col = e->col;
+	if (!err || err < s || err > s + e->len)
 		return;
 	off = (size_t)(err - s);
 	for (i = 0; i < off; i++) {
@@ -542,7 +549,7 @@ static void error_at(const struct jsondoc *p, const char *err,
 			bol = i + 1;
 		}
 	}
-	*col = (bol ? 1 : p->cap_col) + (unsigned long)(off - bol);
+	*col = (bol ? 1 : e->col) + (unsigned long)(off - bol);
 }
 
 /* The end of the string that starts at s[i] (a quote), or n. */
@@ -675,53 +682,121 @@ static int peek_ident(const char *s, size_t n, struct ident *id)
 	return id->kind[0] && !str_ends(id->kind, "List") && s[0] == '{';
 }
 
-static void parse_elem(struct jsondoc *p)
+/* Whether the element is of a kind nobody wants: ident tells what it is. */
+static int unwanted(const struct parse_ctx *pc, const struct elem *e,
+		    struct ident *id)
+{
+	return pc->wanted && peek_ident(e->p, e->len, id) &&
+	       !pc->wanted(id->kind, slice_make(e->p, e->len), pc->ctx);
+}
+
+static void skipped(const struct jsondoc *p, const char *kind,
+		    const char *ns, const char *name, unsigned long line)
+{
+	if (p->pc.on_skipped)
+		p->pc.on_skipped(kind, ns, name, line, p->pc.ctx);
+}
+
+static void parse_elem(struct jsondoc *p, const struct elem *e)
 {
 	cJSON *j;
 	struct fnode *tree;
 	struct ident id;
 
 	/* An object nobody wants is not built: its kind says so. */
-	if (p->pc.wanted && peek_ident(p->cap.p, p->cap.len, &id) &&
-	    !p->pc.wanted(id.kind, slice_make(p->cap.p, p->cap.len),
-			  p->pc.ctx)) {
-		if (p->pc.on_skipped)
-			p->pc.on_skipped(id.kind, id.ns[0] ? id.ns : NULL,
-					 id.name[0] ? id.name : NULL,
-					 p->cap_line, p->pc.ctx);
+	if (unwanted(&p->pc, e, &id)) {
+		skipped(p, id.kind, id.ns[0] ? id.ns : NULL,
+			id.name[0] ? id.name : NULL, e->line);
 		return;
 	}
-	tree = jsondoc_fast_tree(p->cap.p, p->cap.len, p->cap_line);
+	tree = jsondoc_fast_tree(e->p, e->len, e->line);
 	if (tree) {
-		emit_tree(p, tree, p->cap_line);
+		emit_tree(p, tree, e->line);
 		return;
 	}
-	j = cJSON_ParseWithLength(p->cap.p, p->cap.len);
+	j = cJSON_ParseWithLength(e->p, e->len);
 	if (!j) {
 		const char *err = cJSON_GetErrorPtr();
 		unsigned long line, col;
 		struct buf near = BUF_INIT;
 		size_t i;
 
-		error_at(p, err, &line, &col);
-		for (i = 0; err && err >= p->cap.p &&
-		     err + i < p->cap.p + p->cap.len && i < 24 &&
-		     err[i] != '\n'; i++)
+		error_at(e, err, &line, &col);
+		for (i = 0; err && err >= e->p && err + i < e->p + e->len &&
+		     i < 24 && err[i] != '\n'; i++)
 			buf_addc(&near, err[i]);
 		if (near.len)
 			warn(p, line, col, "invalid JSON in item %lu: syntax "
-			     "error near '%s'; item skipped", p->cap_item,
+			     "error near '%s'; item skipped", e->item,
 			     buf_str(&near));
 		else
 			warn(p, line, col, "invalid JSON in item %lu: "
-			     "unexpected end; item skipped", p->cap_item);
+			     "unexpected end; item skipped", e->item);
 		buf_free(&near);
 		return;
 	}
-	tree = tree_of(j, p->cap.p, p->cap.len, p->cap_line);
+	tree = tree_of(j, e->p, e->len, e->line);
 	cJSON_Delete(j);
-	emit_tree(p, tree, p->cap_line);
+	emit_tree(p, tree, e->line);
 }
+
+/* ---- Items on the parse queue. ---- */
+
+
+
+static void job_object(struct kobject *o, void *ctx)
+{
+	pq_out_built(ctx, o);
+}
+
+/* On the worker: skip, or the direct reader, or decline. */
+static int elem_run(struct pq_job *j, const struct pq_item *it)
+{
+	const struct parse_ctx *pc = j->run_ctx;
+	struct elem e = { j->text.p + it->off, it->len, it->line, it->col,
+			  it->num };
+	struct jsondoc w;
+	struct fnode *tree;
+	struct ident id;
+
+	if (unwanted(pc, &e, &id)) {
+		pq_out_skipped(j, id.kind, id.ns[0] ? id.ns : NULL,
+			       id.name[0] ? id.name : NULL, e.line);
+		return 0;
+	}
+	tree = jsondoc_fast_tree(e.p, e.len, e.line);
+	if (!tree)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.pc.source = j->source;
+	w.pc.on_object = job_object;
+	w.pc.ctx = j;
+	emit_tree(&w, tree, e.line);
+	return 0;
+}
+
+/* Back on the analysis thread, in order. */
+static void elem_collect(struct pq_job *j, struct pq_out *x)
+{
+	struct jsondoc *p = j->owner;
+
+	if (x->declined) {
+		const struct pq_item *it = x->declined;
+		struct elem e = { j->text.p + it->off, it->len, it->line,
+				  it->col, it->num };
+
+		parse_elem(p, &e);
+	} else if (!x->obj) {
+		skipped(p, x->kind, x->ns, x->name, x->line);
+	} else if (p->pc.on_object) {
+		p->pc.on_object(x->obj, p->pc.ctx);
+	} else {
+		kobject_free(x->obj);
+	}
+	x->obj = NULL;
+}
+
+static const struct pq_ops elem_ops = { elem_run, elem_collect };
 
 /* ---- The scanner. ---- */
 
@@ -761,10 +836,24 @@ static void start_elem(struct jsondoc *p, unsigned long lineno, size_t col,
 	buf_reset(&p->cap);
 }
 
+/* An element is complete: queued for the worker when there is one. */
 static void end_elem(struct jsondoc *p)
 {
-	if (p->cap_keep)
-		parse_elem(p);
+	struct elem e = { p->cap.p, p->cap.len, p->cap_line, p->cap_col,
+			  p->cap_item };
+	struct ident id;
+
+	/*
+	 * An item nobody wants is skipped here: that costs less than
+	 * queueing it. Skipped items need no order among the objects.
+	 */
+	if (p->cap_keep && p->pc.pq && unwanted(&p->pc, &e, &id))
+		skipped(p, id.kind, id.ns[0] ? id.ns : NULL,
+			id.name[0] ? id.name : NULL, e.line);
+	else if (p->cap_keep &&
+		 !pq_add(p->pc.pq, &elem_ops, p, &p->pc, p->pc.source, e.p,
+			 e.len, e.line, e.col, e.item))
+		parse_elem(p, &e);
 	p->cap_on = 0;
 	p->cap_keep = 0;
 	buf_reset(&p->cap);
@@ -982,6 +1071,7 @@ void jsondoc_line(struct jsondoc *p, struct slice line, unsigned long lineno)
 
 void jsondoc_end(struct jsondoc *p)
 {
+	pq_drain(p->pc.pq);
 	if (p->junk_lines)
 		warn(p, p->junk_line, p->junk_col,
 		     "not JSON: text outside any JSON value skipped (%lu "
@@ -1008,8 +1098,16 @@ void jsondoc_free(struct jsondoc *p)
 {
 	if (!p)
 		return;
+	pq_drain(p->pc.pq);	/* its jobs point back at it */
 	buf_free(&p->cap);
 	free(p);
+}
+
+unsigned long jsondoc_settled(const struct jsondoc *p, unsigned long lineno)
+{
+	unsigned long open = pq_oldest_line(p->pc.pq);
+
+	return open && open - 1 < lineno ? open - 1 : lineno;
 }
 
 size_t jsondoc_peak_buffer(const struct jsondoc *p)

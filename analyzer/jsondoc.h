@@ -56,6 +56,12 @@ void jsondoc_free(struct jsondoc *p);
 size_t jsondoc_peak_buffer(const struct jsondoc *p);
 
 /*
+ * The last line whose objects are all handed on, up to lineno: lines of
+ * an item still queued are not (see yamldoc_settled()).
+ */
+unsigned long jsondoc_settled(const struct jsondoc *p, unsigned long lineno);
+
+/*
  * One JSON text (line: the line it starts on) to a field tree, by the
  * direct reader (NULL where it gives up) and by cJSON (NULL on a syntax
  * error). Where both read it the trees are the same: tests and the JSON

@@ -9,6 +9,8 @@
 #include "hmap.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,11 +18,17 @@
 /*
  * Field nodes come from slabs, not a malloc each: a kept object has
  * dozens, and malloc's header and bookkeeping cost more than the 40 bytes
- * of the node. Freed nodes go on a free list for the next ones; the slabs
- * themselves live until fnode_intern_free(). Nodes are made and freed on
- * the analysis thread only.
+ * of the node. Each thread that builds trees (the analysis, the parse
+ * worker) takes nodes from slabs of its own and keeps its own free list.
+ * Nodes made on one thread are often freed on the other (the worker
+ * builds, the analysis drops), so a free list that grows past two
+ * batches hands a batch to a shared spare list, where a thread out of
+ * free nodes looks before it takes a new slab. The slabs themselves are
+ * on one list, under a lock, and live until fnode_intern_free(), after
+ * every other thread is done.
  */
 #define FNODE_SLAB 1024
+#define FNODE_BATCH 1024
 
 /* Under AddressSanitizer every node is its own block, so a use after
  * free is still caught. */
@@ -37,9 +45,49 @@ struct fnode_slab {
 	struct fnode v[FNODE_SLAB];
 };
 
-static struct fnode_slab *slabs;
-static size_t slab_used = FNODE_SLAB;
-static struct fnode *free_nodes;	/* linked through kids */
+static pthread_mutex_t slab_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct fnode_slab *slabs;		/* all of them (slab_mu) */
+static _Thread_local struct fnode_slab *slab_cur;
+static _Thread_local size_t slab_used = FNODE_SLAB;
+static _Thread_local struct fnode *free_nodes;	/* linked through kids */
+static _Thread_local size_t free_count;
+/* Batches of FNODE_BATCH free nodes, linked through the first's value. */
+static struct fnode *spare;			/* (slab_mu) */
+static _Atomic size_t spare_n;	/* batches there: a look without the lock */
+
+#ifndef FNODE_MALLOC
+/* This thread has no free node: take a spare batch, if there is one. */
+static void take_spare(void)
+{
+	pthread_mutex_lock(&slab_mu);
+	if (spare) {
+		free_nodes = spare;
+		spare = (struct fnode *)spare->value;
+		free_nodes->value = NULL;
+		free_count = FNODE_BATCH;
+		spare_n--;
+	}
+	pthread_mutex_unlock(&slab_mu);
+}
+
+/* Too many free nodes here: the first FNODE_BATCH go to the spares. */
+static void give_spare(void)
+{
+	struct fnode *head = free_nodes, *tail = head;
+	size_t i;
+
+	for (i = 1; i < FNODE_BATCH; i++)
+		tail = (struct fnode *)tail->kids;
+	free_nodes = (struct fnode *)tail->kids;
+	free_count -= FNODE_BATCH;
+	tail->kids = NULL;
+	pthread_mutex_lock(&slab_mu);
+	head->value = (char *)spare;
+	spare = head;
+	spare_n++;
+	pthread_mutex_unlock(&slab_mu);
+}
+#endif
 
 struct fnode *fnode_new(enum fnode_type type, unsigned long line)
 {
@@ -48,18 +96,25 @@ struct fnode *fnode_new(enum fnode_type type, unsigned long line)
 #ifdef FNODE_MALLOC
 	n = xmalloc(sizeof(*n));
 #else
+	if (!free_nodes &&
+	    atomic_load_explicit(&spare_n, memory_order_relaxed))
+		take_spare();
 	if (free_nodes) {
 		n = free_nodes;
 		free_nodes = (struct fnode *)n->kids;
+		free_count--;
 	} else {
 		if (slab_used == FNODE_SLAB) {
 			struct fnode_slab *sl = xmalloc(sizeof(*sl));
 
+			pthread_mutex_lock(&slab_mu);
 			sl->next = slabs;
 			slabs = sl;
+			pthread_mutex_unlock(&slab_mu);
+			slab_cur = sl;
 			slab_used = 0;
 		}
-		n = &slabs->v[slab_used++];
+		n = &slab_cur->v[slab_used++];
 	}
 #endif
 	memset(n, 0, sizeof(*n));
@@ -86,6 +141,8 @@ void fnode_free(struct fnode *n)
 #else
 	n->kids = (struct fnode **)free_nodes;
 	free_nodes = n;
+	if (++free_count >= 2 * FNODE_BATCH)
+		give_spare();
 #endif
 }
 
@@ -106,9 +163,16 @@ int fnode_same(const struct fnode *a, const struct fnode *b)
 	return 1;
 }
 
+/*
+ * Interned keys: one table for every thread, under a lock. Each thread
+ * keeps its own map of raw keys as written to their interned form, so
+ * the lock is only taken for a raw key the thread has not met yet.
+ */
+static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct hmap interned;
 
-const char *fnode_intern(const char *s, size_t n)
+/* Under intern_mu. */
+static const char *intern_locked(const char *s, size_t n)
 {
 	char *k = hmap_get(&interned, s, n);
 
@@ -119,29 +183,53 @@ const char *fnode_intern(const char *s, size_t n)
 	return k;
 }
 
+const char *fnode_intern(const char *s, size_t n)
+{
+	const char *k;
+
+	pthread_mutex_lock(&intern_mu);
+	k = intern_locked(s, n);
+	pthread_mutex_unlock(&intern_mu);
+	return k;
+}
+
 /* Raw keys as written ("apiVersion") to their interned normal form. */
-static struct hmap by_raw;
+static _Thread_local struct hmap by_raw;
+
+void fnode_thread_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < by_raw.cap; i++)
+		free((char *)by_raw.slots[i].key);
+	hmap_free(&by_raw);
+	free_nodes = NULL;
+	free_count = 0;
+	slab_cur = NULL;
+	slab_used = FNODE_SLAB;
+}
 
 void fnode_intern_free(void)
 {
 	size_t i;
 
+	fnode_thread_end();
+	pthread_mutex_lock(&slab_mu);
 	while (slabs) {
 		struct fnode_slab *next = slabs->next;
 
 		free(slabs);
 		slabs = next;
 	}
-	slab_used = FNODE_SLAB;
-	free_nodes = NULL;
-
+	spare = NULL;
+	spare_n = 0;
+	pthread_mutex_unlock(&slab_mu);
+	pthread_mutex_lock(&intern_mu);
 	for (i = 0; i < interned.cap; i++)
 		if (interned.slots[i].key)
 			free(interned.slots[i].value);
 	hmap_free(&interned);
-	for (i = 0; i < by_raw.cap; i++)
-		free((char *)by_raw.slots[i].key);
-	hmap_free(&by_raw);
+	pthread_mutex_unlock(&intern_mu);
 }
 
 /* Whether a key is words only (letters, spaces): those are folded. */
@@ -198,7 +286,9 @@ static const char *norm_intern(const char *raw, size_t n, int intern)
 		return k;
 	tmp = n <= sizeof(small) ? small : xmalloc(n);
 	len = norm_into(tmp, raw, n);
-	k = intern ? fnode_intern(tmp, len) : hmap_get(&interned, tmp, len);
+	pthread_mutex_lock(&intern_mu);
+	k = intern ? intern_locked(tmp, len) : hmap_get(&interned, tmp, len);
+	pthread_mutex_unlock(&intern_mu);
 	if (tmp != small)
 		free(tmp);
 	/* The same raw keys come back on every object (a few hundred). */

@@ -49,7 +49,10 @@ struct fnode {
  * fnode_intern_free() at the end of the program.
  */
 const char *fnode_intern(const char *s, size_t n);
+/* At the end of the program, after every other thread has ended. */
 void fnode_intern_free(void);
+/* A thread that built trees, before it ends: its own caches go. */
+void fnode_thread_end(void);
 
 /* Allocation and building. Keys are normalized by fnode_add(). */
 struct fnode *fnode_new(enum fnode_type type, unsigned long line);

@@ -18,6 +18,7 @@
 
 #include "input.h"
 #include "object.h"
+#include "pqueue.h"
 #include "util.h"
 
 struct parse_ctx {
@@ -47,6 +48,20 @@ struct parse_ctx {
 	int (*wanted)(const char *kind, struct slice text, void *ctx);
 	void (*on_skipped)(const char *kind, const char *ns, const char *name,
 			   unsigned long line, void *ctx);
+	/*
+	 * Optional: whether a complete object is kept (not just counted).
+	 * The parse queue's worker asks, and hands on an object that is not
+	 * kept as skipped (on_skipped) after freeing it there. It may only
+	 * read.
+	 */
+	int (*keep)(const struct kobject *obj, void *ctx);
+	/*
+	 * Optional: the parse queue (pqueue.h). A parser that cuts a List
+	 * into items (YAML, JSON) queues them there; they are handed on as
+	 * they are collected. wanted() is then called on the queue's
+	 * worker thread, and may only read.
+	 */
+	struct pq *pq;
 };
 
 #include <stdarg.h>

@@ -739,22 +739,36 @@ static int read_nbsp(struct yamldoc *p, const char *text, size_t len,
 	return ok;
 }
 
+/*
+ * The fast path alone: kubectl's YAML, no no-break spaces. 0 (and nothing
+ * handed on, nothing said) when it declines. Safe on the parse queue's
+ * worker: it only builds trees and objects.
+ */
+static int read_fast(struct yamldoc *p, const char *text, size_t len,
+		     unsigned long base)
+{
+	struct build b;
+	int ok;
+
+	if (nbsp_indent(text, len, base))
+		return 0;
+	build_init(&b, base);
+	ok = yamlfast_parse(text, len, &fast_sink, &b) == 0;
+	if (ok)
+		emit_docs(p, &b);
+	build_free(&b);
+	return ok;
+}
+
 static void read_doc(struct yamldoc *p, const char *text, size_t len,
 		     unsigned long base)
 {
 	struct build b;
 	int rc;
 
-	if (read_nbsp(p, text, len, base))
+	if (read_fast(p, text, len, base) || read_nbsp(p, text, len, base))
 		return;
-	build_init(&b, base);
-	if (yamlfast_parse(text, len, &fast_sink, &b) == 0) {
-		emit_docs(p, &b);
-		build_free(&b);
-		return;
-	}
-	/* Declined: what it built so far goes, and libyaml reads it all. */
-	build_free(&b);
+	/* Declined: libyaml reads it all. */
 	build_init(&b, base);
 	rc = run_parser(&b, text, len);
 	if (rc == BUILD_OK) {
@@ -771,6 +785,47 @@ static void read_doc(struct yamldoc *p, const char *text, size_t len,
 	build_free(&b);
 }
 
+/* ---- List items on the parse queue. ---- */
+
+
+
+static void job_object(struct kobject *o, void *ctx)
+{
+	pq_out_built(ctx, o);
+}
+
+/* On the worker: the fast path, or decline. */
+static int item_run(struct pq_job *j, const struct pq_item *it)
+{
+	struct yamldoc w;
+
+	memset(&w, 0, sizeof(w));
+	w.pc.source = j->source;
+	w.pc.on_object = job_object;
+	w.pc.ctx = j;
+	return read_fast(&w, j->text.p + it->off, it->len, it->line) ? 0 :
+		-1;
+}
+
+/* Back on the analysis thread, in order. */
+static void item_collect(struct pq_job *j, struct pq_out *x)
+{
+	struct yamldoc *p = j->owner;
+
+	if (x->declined)
+		read_doc(p, j->text.p + x->declined->off, x->declined->len,
+			 x->declined->line);
+	else if (!x->obj && p->pc.on_skipped)
+		p->pc.on_skipped(x->kind, x->ns, x->name, x->line, p->pc.ctx);
+	else if (x->obj && p->pc.on_object)
+		p->pc.on_object(x->obj, p->pc.ctx);
+	else
+		kobject_free(x->obj);
+	x->obj = NULL;
+}
+
+static const struct pq_ops item_ops = { item_run, item_collect };
+
 static void note_peak(struct yamldoc *p)
 {
 	size_t held = p->doc.text.cap + p->item.text.cap;
@@ -779,14 +834,36 @@ static void note_peak(struct yamldoc *p)
 		p->peak = held;
 }
 
-/* Read what a chunk holds, then empty it (its buffer is kept). */
-static void read_chunk(struct yamldoc *p, struct chunk *c)
+static void chunk_reset(struct chunk *c)
 {
-	if (c->text.len && !c->oversize)
-		read_doc(p, c->text.p, c->text.len, c->line);
 	buf_reset(&c->text);
 	c->oversize = 0;
 	c->line = 0;
+}
+
+/*
+ * Read what a chunk holds, then empty it (its buffer is kept). Items
+ * queued before it are handed on first.
+ */
+static void read_chunk(struct yamldoc *p, struct chunk *c)
+{
+	pq_drain(p->pc.pq);
+	if (c->text.len && !c->oversize)
+		read_doc(p, c->text.p, c->text.len, c->line);
+	chunk_reset(c);
+}
+
+/* A List item is complete: queued for the worker when there is one. */
+static void item_done(struct yamldoc *p)
+{
+	struct chunk *c = &p->item;
+
+	if (c->text.len && !c->oversize &&
+	    pq_add(p->pc.pq, &item_ops, p, &p->pc, p->pc.source, c->text.p,
+		   c->text.len, c->line, 0, 0))
+		chunk_reset(c);
+	else
+		read_chunk(p, c);
 }
 
 static void chunk_add(struct yamldoc *p, struct chunk *c, const char *s,
@@ -812,7 +889,7 @@ static void chunk_add(struct yamldoc *p, struct chunk *c, const char *s,
 
 static void flush(struct yamldoc *p)
 {
-	read_chunk(p, &p->item);
+	item_done(p);
 	read_chunk(p, &p->doc);
 	p->have_doc = 0;
 	p->has_content = 0;
@@ -892,7 +969,7 @@ static void add_line(struct yamldoc *p, struct slice l, unsigned long lineno)
 	p->have_doc = 1;
 	p->next_line = lineno + 1;
 	if (p->in_items && col0) {
-		read_chunk(p, &p->item);
+		item_done(p);
 		if (!is_item_start(l)) {
 			/* The items are over: what follows is the List's. */
 			p->in_items = 0;
@@ -966,10 +1043,20 @@ size_t yamldoc_peak_buffer(const struct yamldoc *p)
 	return p->peak;
 }
 
+unsigned long yamldoc_settled(const struct yamldoc *p, unsigned long lineno)
+{
+	unsigned long open = pq_oldest_line(p->pc.pq);
+
+	if (!open && p->in_items)
+		open = p->item.line;
+	return open && open - 1 < lineno ? open - 1 : lineno;
+}
+
 void yamldoc_free(struct yamldoc *p)
 {
 	if (!p)
 		return;
+	pq_drain(p->pc.pq);	/* its jobs point back at it */
 	buf_free(&p->doc.text);
 	buf_free(&p->item.text);
 	free(p);

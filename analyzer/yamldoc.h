@@ -62,4 +62,11 @@ void yamldoc_free(struct yamldoc *p);
  */
 size_t yamldoc_peak_buffer(const struct yamldoc *p);
 
+/*
+ * The last line whose objects are all handed on, up to lineno: lines of
+ * a List item still open or queued are not. Line hits held back for
+ * objects can go to them up to there.
+ */
+unsigned long yamldoc_settled(const struct yamldoc *p, unsigned long lineno);
+
 #endif

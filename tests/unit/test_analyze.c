@@ -439,6 +439,148 @@ static void test_limits_reached(void **state)
 	buf_free(&log);
 }
 
+/*
+ * Line hits in a List go to the item they are on, whether items are read
+ * at once, or queued and read by the parse queue's worker (one thread or
+ * two): a hit on an item's first line, in its middle, on its last line,
+ * on an item of a kind nobody keeps (the Pod), and in items the fast
+ * readers decline (read again on the analysis thread, with a warning for
+ * the broken one). 3000 items go through the queue many times over.
+ */
+static void list_text(struct buf *y, struct buf *j)
+{
+	size_t i;
+
+	buf_adds(y, "apiVersion: v1\nitems:\n");
+	buf_adds(j, "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n");
+	for (i = 0; i < 3000; i++) {
+		const char *kind = i % 5 == 4 ? "Pod" : "Certificate";
+
+		buf_addf(y, "- apiVersion: cert-manager.io/v1%s\n"
+			 "  kind: %s\n"
+			 "  metadata:\n"
+			 "    name: item-%zu\n"
+			 "    namespace: shop\n"
+			 "  spec:\n"
+			 "    secretName: %s\n"
+			 "    note: %s\n",
+			 i % 7 == 0 ? "  # kaboom-first" : "", kind, i,
+			 i % 11 == 0 ? "kaboom-middle" : "s",
+			 i % 13 == 0 ? "kaboom-last" :
+			 i == 1500 ? "[broken" : i == 1501 ? "!!str tagged" : "n");
+		buf_addf(j, "%s  {\"apiVersion\": \"cert-manager.io/v1\", "
+			 "\"kind\": \"%s\",\n"
+			 "   \"metadata\": {\"name\": \"item-%zu\", "
+			 "\"namespace\": \"shop\"},\n"
+			 "   \"spec\": {\"secretName\": \"%s\"%s}}\n",
+			 i ? "," : "", kind, i,
+			 i % 11 == 0 ? "kaboom-middle" : "s",
+			 i % 13 == 0 ? ", \"n\": \"kaboom-last\"" :
+			 i == 1500 ? ", \"n\": \"\\u0000\"" :
+			 i == 1501 ? ", \"n\": tru" : "");
+	}
+	buf_adds(y, "kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+	buf_adds(j, "]}\n");
+}
+
+/* "name:count|" for every kaboom finding, sorted by name. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void kaboom_findings(const struct analysis *a, struct buf *out)
+{
+	char *v[4096];
+	size_t i, n = 0;
+
+	for (i = 0; i < a->findings.n && n < 4096; i++) {
+		const struct finding *f = a->findings.v[i];
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "%s/%s:%lu", f->res.kind ? f->res.kind : "-",
+			 f->res.name ? f->res.name : "-", f->count);
+		v[n++] = buf_detach(&b);
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++) {
+		buf_addf(out, "%s|", v[i]);
+		free(v[i]);
+	}
+}
+
+static void test_list_hits(void **state)
+{
+	static const char rules[] =
+		"rules:\n  - id: kaboom\n    title: K\n"
+		"    patterns: ['kaboom-(?:first|middle|last)']\n";
+	const char *const files[] = { "list.yaml", "list.json" };
+	struct buf y = BUF_INIT, j = BUF_INIT;
+	size_t f, i;
+	int threads;
+
+	(void)state;
+	diag_set_quiet(1);
+	list_text(&y, &j);
+	for (f = 0; f < 2; f++) {
+		struct buf first = BUF_INIT;
+		char path[256];
+
+		write_file(files[f], f ? buf_str(&j) : buf_str(&y));
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		for (threads = 1; threads <= 2; threads++) {
+			struct analysis a;
+			struct ruleset rs;
+			struct buf got = BUF_INIT;
+
+			ruleset_init(&rs);
+			assert_int_equal(ruleset_load_buffer(&rs, "r.yaml",
+				rules, strlen(rules)), 0);
+			analysis_init(&a, &rs);
+			a.threads = threads;
+			assert_int_equal(analysis_add_path(&a, path), 0);
+			analysis_finish(&a);
+			kaboom_findings(&a, &got);
+			for (i = 0; i < a.ninputs; i++) {
+				size_t k;
+
+				for (k = 0; k < a.inputs[i].nerrors; k++)
+					buf_addf(&got, "%s: %s|",
+						 a.inputs[i].errors[k].where,
+						 a.inputs[i].errors[k].message);
+			}
+			if (!first.len)
+				buf_adds(&first, buf_str(&got));
+			else
+				assert_string_equal(buf_str(&got),
+						    buf_str(&first));
+			analysis_free(&a);
+			ruleset_free(&rs);
+			buf_free(&got);
+		}
+		/* Every item with a hit, and only those, has a finding. */
+		for (i = 0; i < 3000; i++) {
+			/* In JSON both hits are on one line: one count. */
+			int hits = f ? (i % 11 == 0 || i % 13 == 0) :
+				   (i % 7 == 0) + (i % 11 == 0) +
+				   (i % 13 == 0);
+			char key[64];
+
+			snprintf(key, sizeof(key), "%s/item-%zu:%d|",
+				 i % 5 == 4 ? "Pod" : "Certificate", i, hits);
+			if (hits && !strstr(buf_str(&first), key))
+				fail_msg("%s: no %s", files[f], key);
+		}
+		/* The broken item, said once, where it is broken. */
+		assert_non_null(strstr(buf_str(&first), f ?
+			"list.json:4507:37: invalid JSON in item 1502" :
+			"list.yaml:12010:18: invalid YAML"));
+		buf_free(&first);
+	}
+	buf_free(&y);
+	buf_free(&j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_same_object_merged),
 		cmocka_unit_test(test_log_records),
 		cmocka_unit_test(test_limits_reached),
+		cmocka_unit_test(test_list_hits),
 	};
 
 	diag_set_quiet(1);
