@@ -68,6 +68,77 @@ static int top_kinds(const struct cond *c, const char ***out, size_t *n,
 	return 0;
 }
 
+static void list_add(struct rule_list *l, size_t i)
+{
+	if (l->n && l->v[l->n - 1] == i)
+		return;		/* a kind named twice */
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = i;
+}
+
+/* Index kinds[t] by kind, for the rules that have target tg at all. */
+static void index_kinds(struct matcher *m, size_t t, enum target tg)
+{
+	size_t i;
+
+	m->anykind[t] = xcalloc(1, sizeof(*m->anykind[t]));
+	for (i = 0; i < m->rs->n; i++) {
+		const char **ks = m->kinds[t][i];
+
+		if (!(m->rs->rules[i].target_mask & (1u << tg)))
+			continue;
+		if (!ks) {
+			list_add(m->anykind[t], i);
+			continue;
+		}
+		for (; *ks; ks++) {
+			size_t n = strlen(*ks);
+			struct rule_list *l = hmap_get(&m->bykind[t], *ks, n);
+
+			if (!l) {
+				l = xcalloc(1, sizeof(*l));
+				hmap_put(&m->bykind[t], *ks, n, l);
+			}
+			list_add(l, i);
+		}
+	}
+}
+
+static void free_kind_index(struct hmap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->cap; i++)
+		if (h->slots[i].key) {
+			struct rule_list *l = h->slots[i].value;
+
+			free(l->v);
+			free(l);
+		}
+	hmap_free(h);
+}
+
+/*
+ * The rules an object of this kind may match, for object (t 0) or
+ * condition (t 1) subjects, into m->cand: those naming its kind merged
+ * with those naming none, in rule order.
+ */
+static void kind_candidates(struct matcher *m, size_t t, const char *kind)
+{
+	const struct rule_list *a = m->anykind[t], *b = NULL;
+	size_t i = 0, k = 0;
+
+	if (kind)
+		b = hmap_get(&m->bykind[t], kind, strlen(kind));
+	m->ncand = 0;
+	while (i < a->n || (b && k < b->n)) {
+		if (!b || k >= b->n || (i < a->n && a->v[i] < b->v[k]))
+			m->cand[m->ncand++] = a->v[i++];
+		else
+			m->cand[m->ncand++] = b->v[k++];
+	}
+}
+
 /*
  * For object (t 0) and condition (t 1) clauses: the kinds each rule can
  * match at all, so an object of another kind skips the rule at once.
@@ -98,17 +169,8 @@ static void kind_lists(struct matcher *m)
 			}
 			m->kinds[t][i] = ks;
 		}
+		index_kinds(m, t, tg);
 	}
-}
-
-static int kind_in(const char *const *ks, const char *kind)
-{
-	if (!kind)
-		return 0;
-	for (; *ks; ks++)
-		if (!strcmp(*ks, kind))
-			return 1;
-	return 0;
 }
 
 void match_init(struct matcher *m, const struct ruleset *rs,
@@ -155,6 +217,10 @@ void match_free(struct matcher *m)
 		for (k = 0; m->kinds[i] && k < m->rs->n; k++)
 			free(m->kinds[i][k]);
 		free(m->kinds[i]);
+		free_kind_index(&m->bykind[i]);
+		if (m->anykind[i])
+			free(m->anykind[i]->v);
+		free(m->anykind[i]);
 	}
 	free(m->mark);
 	free(m->cand);
@@ -521,7 +587,6 @@ static void run_rules(struct matcher *m, const struct subject *subj,
 				  s->target == TARGET_LOG;
 	size_t j, n = m->rs->n;
 	const size_t *only = NULL;
-	const char **const *kinds = NULL;
 
 	memo.n = memo.next = memo.npath = 0;
 	with_memo.memo = &memo;
@@ -535,8 +600,11 @@ static void run_rules(struct matcher *m, const struct subject *subj,
 		n = m->ncand;
 	} else if (s->target == TARGET_OBJECT ||
 		   s->target == TARGET_CONDITION) {
-		kinds = (const char **const *)m->kinds[s->target ==
-						       TARGET_CONDITION];
+		/* Only the rules that name this kind, or none. */
+		kind_candidates(m, s->target == TARGET_CONDITION,
+				s->obj ? s->obj->kind : NULL);
+		only = m->cand;
+		n = m->ncand;
 	}
 	for (j = 0; j < n; j++) {
 		size_t i = only ? only[j] : j;
@@ -545,9 +613,6 @@ static void run_rules(struct matcher *m, const struct subject *subj,
 		unsigned long limits = 0;
 
 		if (!(r->target_mask & (1u << s->target)))
-			continue;
-		if (kinds && kinds[i] && !kind_in(kinds[i], s->obj ?
-						  s->obj->kind : NULL))
 			continue;
 		if (lines && m->found_any &&
 		    !prefilter_candidate(m->pf, i, s->target, m->found)) {

@@ -11,6 +11,7 @@
 
 #include "cond.h"
 #include "findings.h"
+#include "hmap.h"
 #include "logrec.h"
 #include "object.h"
 #include "prefilter.h"
@@ -31,6 +32,12 @@ struct pending_hit {
 };
 
 #define MATCH_MAX_PENDING 4096
+
+/* Rule indices, in increasing order. */
+struct rule_list {
+	size_t *v;
+	size_t n, cap;
+};
 
 struct matcher {
 	const struct ruleset *rs;
@@ -55,6 +62,13 @@ struct matcher {
 	/* Per rule, for object and condition clauses: the kinds it is
 	 * limited to (NULL-ended, borrowed from the rule), NULL for any. */
 	const char ***kinds[2];
+	/*
+	 * The same, turned round: for object (0) and condition (1)
+	 * subjects, the rules that name each kind (struct rule_list by
+	 * kind) and the rules that name none, in rule order.
+	 */
+	struct hmap bykind[2];
+	struct rule_list *anykind[2];
 	unsigned long found_line;	/* the line found was scanned for */
 	const char *found_source;
 	struct logcache lc;		/* decoded values of the current record */
