@@ -138,6 +138,7 @@ struct segment {
 	const char *path;	/* e->path, interned: objects keep it */
 	struct arrival *arr;
 	size_t narr, caparr;
+	int fresh;		/* arrivals came since attribute_hits() */
 	enum content_type type;
 	struct parse_ctx pc;
 	char *hint;
@@ -258,6 +259,7 @@ static struct arrival *add_arrival(struct segment *sg, unsigned long line)
 
 	sg->arr = xgrow(sg->arr, &sg->caparr, sg->narr + 1, sizeof(*sg->arr));
 	ar = &sg->arr[sg->narr++];
+	sg->fresh = 1;
 	memset(ar, 0, sizeof(*ar));
 	ar->line = line;
 	return ar;
@@ -360,6 +362,7 @@ static void attribute_hits(struct segment *sg, unsigned long upto, int keep)
 	struct matcher *m = &sg->a->matcher;
 	size_t i, k = 0;
 
+	sg->fresh = 0;
 	if (!sg->narr)
 		return;
 	qsort(sg->arr, sg->narr, sizeof(*sg->arr), cmp_arrivals);
@@ -810,7 +813,11 @@ static void on_entry(struct entry *e, void *ctx)
 					 e->input);
 			note_regex_limit(a, sg.path, f->lineno);
 		}
-		if (sg.narr) {
+		/*
+		 * After new objects only: hits on lines not settled yet
+		 * wait for the next ones, or the end of the segment.
+		 */
+		if (sg.fresh) {
 			unsigned long upto = settled(&sg, f->lineno);
 
 			attribute_hits(&sg, upto, upto < f->lineno);

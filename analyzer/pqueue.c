@@ -13,6 +13,16 @@
 #include "parse.h"
 #include "util.h"
 
+static size_t add_name(struct pq_job *j, const char *s)
+{
+	size_t off = j->names.len;
+
+	if (!s)
+		return PQ_NONE;
+	buf_add(&j->names, s, strlen(s) + 1);
+	return off;
+}
+
 static void add_out(struct pq_job *j, struct kobject *o, const char *kind,
 		    const char *ns, const char *name, unsigned long line,
 		    const struct pq_item *declined)
@@ -21,10 +31,11 @@ static void add_out(struct pq_job *j, struct kobject *o, const char *kind,
 
 	j->out = xgrow(j->out, &j->capout, j->nout + 1, sizeof(*j->out));
 	x = &j->out[j->nout++];
+	memset(x, 0, sizeof(*x));
 	x->obj = o;
-	x->kind = kind ? xstrdup(kind) : NULL;
-	x->ns = ns ? xstrdup(ns) : NULL;
-	x->name = name ? xstrdup(name) : NULL;
+	x->off[0] = add_name(j, kind);
+	x->off[1] = add_name(j, ns);
+	x->off[2] = add_name(j, name);
 	x->line = line;
 	x->declined = declined;
 }
@@ -32,10 +43,12 @@ static void add_out(struct pq_job *j, struct kobject *o, const char *kind,
 static void free_out(struct pq_out *x)
 {
 	kobject_free(x->obj);
-	free(x->kind);
-	free(x->ns);
-	free(x->name);
-	memset(x, 0, sizeof(*x));
+	x->obj = NULL;
+}
+
+static const char *name_at(const struct pq_job *j, size_t off)
+{
+	return off == PQ_NONE ? NULL : j->names.p + off;
 }
 
 void pq_out_object(struct pq_job *j, struct kobject *o)
@@ -183,15 +196,20 @@ static void collect_head(struct pq *q)
 
 	q->collecting = 1;
 	for (i = 0; i < j->nout; i++) {
-		j->ops->collect(j, &j->out[i]);
+		struct pq_out *x = &j->out[i];
+
+		x->kind = name_at(j, x->off[0]);
+		x->ns = name_at(j, x->off[1]);
+		x->name = name_at(j, x->off[2]);
+		j->ops->collect(j, x);
 		/* collect() took the object, if there was one. */
-		j->out[i].obj = NULL;
-		free_out(&j->out[i]);
+		x->obj = NULL;
 	}
 	q->collecting = 0;
 	j->nout = 0;
 	j->nitems = 0;
 	buf_reset(&j->text);
+	buf_reset(&j->names);
 
 	pthread_mutex_lock(&q->mu);
 	j->state = PQ_FREE;
@@ -240,6 +258,7 @@ int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
 		j->source = source;
 		j->nitems = j->nout = 0;
 		buf_reset(&j->text);
+		buf_reset(&j->names);
 		j->state = PQ_OPEN;
 		q->open = 1;
 	}
@@ -288,6 +307,7 @@ void pq_free(struct pq *q)
 	}
 	for (i = 0; i < PQ_DEPTH; i++) {
 		buf_free(&q->ring[i].text);
+		buf_free(&q->ring[i].names);
 		free(q->ring[i].items);
 		free(q->ring[i].out);
 	}

@@ -34,6 +34,7 @@
 #define PQ_DEPTH 8			/* jobs in flight */
 #define PQ_JOB_BYTES ((size_t)64 << 10)	/* a job is sent when this full */
 #define PQ_ITEM_MAX ((size_t)1 << 20)	/* larger items are read at once */
+#define PQ_NONE ((size_t)-1)
 
 /* An item of a job: its text in the job's buffer, and where it was. */
 struct pq_item {
@@ -44,7 +45,9 @@ struct pq_item {
 /* What an item made: an object, an object skipped unbuilt, or nothing. */
 struct pq_out {
 	struct kobject *obj;		/* NULL: skipped, or declined */
-	char *kind, *ns, *name;		/* skipped: what it was */
+	const char *kind, *ns, *name;	/* skipped: what it was (set when
+					 * collected, from the offsets) */
+	size_t off[3];			/* in the job's names, or PQ_NONE */
 	unsigned long line;
 	const struct pq_item *declined;	/* the item to read again */
 };
@@ -69,6 +72,7 @@ struct pq_job {
 	const char *source;
 	struct pq_out *out;
 	size_t nout, capout;
+	struct buf names;		/* the strings of skipped outputs */
 	int state;			/* PQ_FREE .. PQ_DONE, under mu */
 };
 
