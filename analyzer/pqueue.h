@@ -31,9 +31,14 @@
 #include "buf.h"
 #include "object.h"
 
+/*
+ * Memory in flight is bounded: PQ_DEPTH jobs, each of up to PQ_JOB_BYTES
+ * of text (or one item of up to PQ_ITEM_MAX), with the objects made of
+ * them.
+ */
 #define PQ_DEPTH 8			/* jobs in flight */
 #define PQ_JOB_BYTES ((size_t)64 << 10)	/* a job is sent when this full */
-#define PQ_ITEM_MAX ((size_t)1 << 20)	/* larger items are read at once */
+#define PQ_ITEM_MAX ((size_t)256 << 10)	/* larger items are read at once */
 #define PQ_NONE ((size_t)-1)
 
 /* An item of a job: its text in the job's buffer, and where it was. */
