@@ -690,31 +690,12 @@ static int unwanted(const struct parse_ctx *pc, const struct elem *e,
 	       !pc->wanted(id->kind, slice_make(e->p, e->len), pc->ctx);
 }
 
-static void skipped(const struct jsondoc *p, const char *kind,
-		    const char *ns, const char *name, unsigned long line)
+/* What the direct reader refused: cJSON reads it, or says why not. */
+static void read_cjson(struct jsondoc *p, const struct elem *e)
 {
-	if (p->pc.on_skipped)
-		p->pc.on_skipped(kind, ns, name, line, p->pc.ctx);
-}
-
-static void parse_elem(struct jsondoc *p, const struct elem *e)
-{
-	cJSON *j;
+	cJSON *j = cJSON_ParseWithLength(e->p, e->len);
 	struct fnode *tree;
-	struct ident id;
 
-	/* An object nobody wants is not built: its kind says so. */
-	if (unwanted(&p->pc, e, &id)) {
-		skipped(p, id.kind, id.ns[0] ? id.ns : NULL,
-			id.name[0] ? id.name : NULL, e->line);
-		return;
-	}
-	tree = jsondoc_fast_tree(e->p, e->len, e->line);
-	if (tree) {
-		emit_tree(p, tree, e->line);
-		return;
-	}
-	j = cJSON_ParseWithLength(e->p, e->len);
 	if (!j) {
 		const char *err = cJSON_GetErrorPtr();
 		unsigned long line, col;
@@ -740,63 +721,46 @@ static void parse_elem(struct jsondoc *p, const struct elem *e)
 	emit_tree(p, tree, e->line);
 }
 
-/* ---- Items on the parse queue. ---- */
-
-
-
-static void job_object(struct kobject *o, void *ctx)
+/* The direct reader, then cJSON for what it refuses. */
+static void read_elem(struct jsondoc *p, const struct elem *e)
 {
-	pq_out_built(ctx, o);
+	struct fnode *tree = jsondoc_fast_tree(e->p, e->len, e->line);
+
+	if (tree)
+		emit_tree(p, tree, e->line);
+	else
+		read_cjson(p, e);
 }
 
-/* On the worker: skip, or the direct reader, or decline. */
+/* ---- Items on the parse queue. ---- */
+
+/* On the worker: the direct reader, or decline. */
 static int elem_run(struct pq_job *j, const struct pq_item *it)
 {
-	const struct parse_ctx *pc = j->run_ctx;
-	struct elem e = { j->text.p + it->off, it->len, it->line, it->col,
-			  it->num };
+	struct fnode *tree = jsondoc_fast_tree(j->text.p + it->off, it->len,
+					       it->line);
 	struct jsondoc w;
-	struct fnode *tree;
-	struct ident id;
 
-	if (unwanted(pc, &e, &id)) {
-		pq_out_skipped(j, id.kind, id.ns[0] ? id.ns : NULL,
-			       id.name[0] ? id.name : NULL, e.line);
-		return 0;
-	}
-	tree = jsondoc_fast_tree(e.p, e.len, e.line);
 	if (!tree)
 		return -1;
 	memset(&w, 0, sizeof(w));
-	w.pc.source = j->source;
-	w.pc.on_object = job_object;
+	w.pc.source = j->pc->source;
+	w.pc.on_object = pq_on_object;
 	w.pc.ctx = j;
-	emit_tree(&w, tree, e.line);
+	emit_tree(&w, tree, it->line);
 	return 0;
 }
 
-/* Back on the analysis thread, in order. */
-static void elem_collect(struct pq_job *j, struct pq_out *x)
+/* Back on the analysis thread, in order: what the worker declined. */
+static void elem_reread(struct pq_job *j, const struct pq_item *it)
 {
-	struct jsondoc *p = j->owner;
+	struct elem e = { j->text.p + it->off, it->len, it->line, it->col,
+			  it->num };
 
-	if (x->declined) {
-		const struct pq_item *it = x->declined;
-		struct elem e = { j->text.p + it->off, it->len, it->line,
-				  it->col, it->num };
-
-		parse_elem(p, &e);
-	} else if (!x->obj) {
-		skipped(p, x->kind, x->ns, x->name, x->line);
-	} else if (p->pc.on_object) {
-		p->pc.on_object(x->obj, p->pc.ctx);
-	} else {
-		kobject_free(x->obj);
-	}
-	x->obj = NULL;
+	read_cjson(j->owner, &e);
 }
 
-static const struct pq_ops elem_ops = { elem_run, elem_collect };
+static const struct pq_ops elem_ops = { elem_run, elem_reread };
 
 /* ---- The scanner. ---- */
 
@@ -844,16 +808,20 @@ static void end_elem(struct jsondoc *p)
 	struct ident id;
 
 	/*
-	 * An item nobody wants is skipped here: that costs less than
-	 * queueing it. Skipped items need no order among the objects.
+	 * An object nobody wants is not built: its kind says so. It is
+	 * skipped here, not queued, which costs less; skipped items need no
+	 * order among the objects queued before them.
 	 */
-	if (p->cap_keep && p->pc.pq && unwanted(&p->pc, &e, &id))
-		skipped(p, id.kind, id.ns[0] ? id.ns : NULL,
-			id.name[0] ? id.name : NULL, e.line);
-	else if (p->cap_keep &&
-		 !pq_add(p->pc.pq, &elem_ops, p, &p->pc, p->pc.source, e.p,
-			 e.len, e.line, e.col, e.item))
-		parse_elem(p, &e);
+	if (p->cap_keep && unwanted(&p->pc, &e, &id)) {
+		if (p->pc.on_skipped)
+			p->pc.on_skipped(id.kind, id.ns[0] ? id.ns : NULL,
+					 id.name[0] ? id.name : NULL, e.line,
+					 p->pc.ctx);
+	} else if (p->cap_keep &&
+		   !pq_add(p->pc.pq, &elem_ops, p, &p->pc, e.p, e.len, e.line,
+			   e.col, e.item)) {
+		read_elem(p, &e);
+	}
 	p->cap_on = 0;
 	p->cap_keep = 0;
 	buf_reset(&p->cap);

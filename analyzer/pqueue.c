@@ -51,28 +51,17 @@ static const char *name_at(const struct pq_job *j, size_t off)
 	return off == PQ_NONE ? NULL : j->names.p + off;
 }
 
-void pq_out_object(struct pq_job *j, struct kobject *o)
+void pq_on_object(struct kobject *o, void *job)
 {
-	add_out(j, o, NULL, NULL, NULL, o->line, NULL);
-}
+	struct pq_job *j = job;
 
-void pq_out_skipped(struct pq_job *j, const char *kind, const char *ns,
-		    const char *name, unsigned long line)
-{
-	add_out(j, NULL, kind, ns, name, line, NULL);
-}
-
-void pq_out_built(struct pq_job *j, struct kobject *o)
-{
-	const struct parse_ctx *pc = j->run_ctx;
-
-	if (pc && pc->keep && !pc->keep(o, pc->ctx)) {
-		pq_out_skipped(j, o->kind, o->ns, o->name, o->line);
+	if (j->pc->keep && !j->pc->keep(o, j->pc->ctx)) {
+		add_out(j, NULL, o->kind, o->ns, o->name, o->line, NULL);
 		kobject_free(o);
 		return;
 	}
 	kobject_pack(o);
-	pq_out_object(j, o);
+	add_out(j, o, NULL, NULL, NULL, o->line, NULL);
 }
 
 static void run_job(struct pq_job *j)
@@ -92,13 +81,14 @@ static void run_job(struct pq_job *j)
 	}
 }
 
-/* The oldest job sent and not started, or NULL (under mu). */
-static struct pq_job *next_queued(struct pq *q)
+/* The oldest (or newest) job sent and not started, or NULL (under mu). */
+static struct pq_job *queued(struct pq *q, int newest)
 {
 	size_t i;
 
 	for (i = 0; i < q->n; i++) {
-		struct pq_job *j = &q->ring[(q->head + i) % PQ_DEPTH];
+		size_t k = newest ? q->n - 1 - i : i;
+		struct pq_job *j = &q->ring[(q->head + k) % PQ_DEPTH];
 
 		if (j->state == PQ_QUEUED)
 			return j;
@@ -124,7 +114,7 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q->quit && !(j = next_queued(q)))
+		while (!q->quit && !(j = queued(q, 0)))
 			pthread_cond_wait(&q->cv_work, &q->mu);
 		if (q->quit)
 			break;
@@ -159,20 +149,6 @@ static void send_open(struct pq *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* The newest job sent and not started, or NULL (under mu). */
-static struct pq_job *last_queued(struct pq *q)
-{
-	size_t i;
-
-	for (i = q->n; i-- > 0;) {
-		struct pq_job *j = &q->ring[(q->head + i) % PQ_DEPTH];
-
-		if (j->state == PQ_QUEUED)
-			return j;
-	}
-	return NULL;
-}
-
 /*
  * Collect the oldest job sent. While it is not done, this thread runs
  * jobs nobody has started, the newest first (the worker takes the
@@ -185,7 +161,7 @@ static void collect_head(struct pq *q)
 
 	pthread_mutex_lock(&q->mu);
 	while (j->state != PQ_DONE) {
-		k = j->state == PQ_QUEUED ? j : last_queued(q);
+		k = j->state == PQ_QUEUED ? j : queued(q, 1);
 		if (!k) {
 			pthread_cond_wait(&q->cv_done, &q->mu);
 			continue;
@@ -194,15 +170,22 @@ static void collect_head(struct pq *q)
 	}
 	pthread_mutex_unlock(&q->mu);
 
+	/* What each item made goes on, in order, as if read just now. */
 	q->collecting = 1;
 	for (i = 0; i < j->nout; i++) {
 		struct pq_out *x = &j->out[i];
 
-		x->kind = name_at(j, x->off[0]);
-		x->ns = name_at(j, x->off[1]);
-		x->name = name_at(j, x->off[2]);
-		j->ops->collect(j, x);
-		/* collect() took the object, if there was one. */
+		if (x->declined)
+			j->ops->reread(j, x->declined);
+		else if (!x->obj && j->pc->on_skipped)
+			j->pc->on_skipped(name_at(j, x->off[0]),
+					  name_at(j, x->off[1]),
+					  name_at(j, x->off[2]), x->line,
+					  j->pc->ctx);
+		else if (x->obj && j->pc->on_object)
+			j->pc->on_object(x->obj, j->pc->ctx);
+		else
+			kobject_free(x->obj);
 		x->obj = NULL;
 	}
 	q->collecting = 0;
@@ -228,9 +211,8 @@ void pq_drain(struct pq *q)
 }
 
 int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
-	   const void *run_ctx, const char *source, const char *text,
-	   size_t len, unsigned long line, unsigned long col,
-	   unsigned long num)
+	   const struct parse_ctx *pc, const char *text, size_t len,
+	   unsigned long line, unsigned long col, unsigned long num)
 {
 	struct pq_job *j;
 	struct pq_item *it;
@@ -243,8 +225,7 @@ int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
 	}
 	if (q->open) {
 		j = &q->ring[(q->head + q->n) % PQ_DEPTH];
-		if (j->owner != owner || j->ops != ops ||
-		    j->run_ctx != run_ctx || j->source != source ||
+		if (j->owner != owner || j->ops != ops || j->pc != pc ||
 		    j->text.len + len > PQ_JOB_BYTES)
 			send_open(q);
 	}
@@ -252,13 +233,10 @@ int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
 		if (q->n == PQ_DEPTH)
 			collect_head(q);
 		j = &q->ring[(q->head + q->n) % PQ_DEPTH];
+		/* Empty: emptied when last collected, or never used. */
 		j->ops = ops;
 		j->owner = owner;
-		j->run_ctx = run_ctx;
-		j->source = source;
-		j->nitems = j->nout = 0;
-		buf_reset(&j->text);
-		buf_reset(&j->names);
+		j->pc = pc;
 		j->state = PQ_OPEN;
 		q->open = 1;
 	}

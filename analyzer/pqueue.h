@@ -47,12 +47,11 @@ struct pq_item {
 	unsigned long line, col, num;
 };
 
-/* What an item made: an object, an object skipped unbuilt, or nothing. */
+/* What an item made: an object, an object not kept, or a decline. */
 struct pq_out {
-	struct kobject *obj;		/* NULL: skipped, or declined */
-	const char *kind, *ns, *name;	/* skipped: what it was (set when
-					 * collected, from the offsets) */
-	size_t off[3];			/* in the job's names, or PQ_NONE */
+	struct kobject *obj;		/* NULL: not kept, or declined */
+	size_t off[3];			/* not kept: its kind, namespace and
+					 * name in the job's names, or PQ_NONE */
 	unsigned long line;
 	const struct pq_item *declined;	/* the item to read again */
 };
@@ -61,10 +60,13 @@ struct pq_job;
 
 /* What a parser gives the queue. */
 struct pq_ops {
-	/* Worker side, per item: 0 read, -1 declined. */
+	/*
+	 * Worker side, per item: 0 read (objects handed to pq_on_object()),
+	 * -1 declined.
+	 */
 	int (*run)(struct pq_job *j, const struct pq_item *it);
-	/* Analysis side, per output, in order. */
-	void (*collect)(struct pq_job *j, struct pq_out *x);
+	/* Analysis side, in order: read a declined item, warnings and all. */
+	void (*reread)(struct pq_job *j, const struct pq_item *it);
 };
 
 struct pq_job {
@@ -73,8 +75,8 @@ struct pq_job {
 	size_t nitems, capitems;
 	const struct pq_ops *ops;
 	void *owner;			/* the parser */
-	const void *run_ctx;		/* read-only for run() */
-	const char *source;
+	const struct parse_ctx *pc;	/* the parser's: what comes out goes
+					 * to its on_object and on_skipped */
 	struct pq_out *out;
 	size_t nout, capout;
 	struct buf names;		/* the strings of skipped outputs */
@@ -100,15 +102,15 @@ void pq_init(struct pq *q, int threads);
 void pq_free(struct pq *q);
 
 /*
- * Queue an item (the text is copied) for owner, whose ops and run_ctx
+ * Queue an item (the text is copied) for owner, whose ops and parse_ctx
  * serve every item it adds. 0 when q is NULL or the item is larger than
  * PQ_ITEM_MAX: everything queued has been collected then, and the
  * caller reads the item itself, at once.
  */
+struct parse_ctx;
 int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
-	   const void *run_ctx, const char *source, const char *text,
-	   size_t len, unsigned long line, unsigned long col,
-	   unsigned long num);
+	   const struct parse_ctx *pc, const char *text, size_t len,
+	   unsigned long line, unsigned long col, unsigned long num);
 
 /* Collect every item queued. Does nothing when q is NULL, or inside a
  * collect. */
@@ -117,16 +119,11 @@ void pq_drain(struct pq *q);
 unsigned long pq_oldest_line(const struct pq *q);
 
 /*
- * For run(): an object a parser made, with the parse_ctx the parser was
- * given (j->run_ctx): one pc->keep() says is not kept is handed on as
- * skipped and freed here; a kept one is packed (kobject_pack()).
+ * For run(): the on_object of the parser run() drives, with the job as
+ * its ctx. An object the job's pc->keep() says is not kept goes on as
+ * skipped and is freed here; a kept one is packed (kobject_pack()).
  */
-void pq_out_built(struct pq_job *j, struct kobject *o);
-
-/* For run(): an object made, or one skipped (the strings are copied). */
-void pq_out_object(struct pq_job *j, struct kobject *o);
-void pq_out_skipped(struct pq_job *j, const char *kind, const char *ns,
-		    const char *name, unsigned long line);
+void pq_on_object(struct kobject *o, void *job);
 
 /* Make notes about the input on this thread collect q first (NULL: no). */
 void pq_set_current(struct pq *q);

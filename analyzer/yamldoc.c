@@ -760,15 +760,15 @@ static int read_fast(struct yamldoc *p, const char *text, size_t len,
 	return ok;
 }
 
-static void read_doc(struct yamldoc *p, const char *text, size_t len,
-		     unsigned long base)
+/* What the fast path declined: no-break spaces, or libyaml. */
+static void read_slow(struct yamldoc *p, const char *text, size_t len,
+		      unsigned long base)
 {
 	struct build b;
 	int rc;
 
-	if (read_fast(p, text, len, base) || read_nbsp(p, text, len, base))
+	if (read_nbsp(p, text, len, base))
 		return;
-	/* Declined: libyaml reads it all. */
 	build_init(&b, base);
 	rc = run_parser(&b, text, len);
 	if (rc == BUILD_OK) {
@@ -785,14 +785,14 @@ static void read_doc(struct yamldoc *p, const char *text, size_t len,
 	build_free(&b);
 }
 
-/* ---- List items on the parse queue. ---- */
-
-
-
-static void job_object(struct kobject *o, void *ctx)
+static void read_doc(struct yamldoc *p, const char *text, size_t len,
+		     unsigned long base)
 {
-	pq_out_built(ctx, o);
+	if (!read_fast(p, text, len, base))
+		read_slow(p, text, len, base);
 }
+
+/* ---- List items on the parse queue. ---- */
 
 /* On the worker: the fast path, or decline. */
 static int item_run(struct pq_job *j, const struct pq_item *it)
@@ -800,31 +800,20 @@ static int item_run(struct pq_job *j, const struct pq_item *it)
 	struct yamldoc w;
 
 	memset(&w, 0, sizeof(w));
-	w.pc.source = j->source;
-	w.pc.on_object = job_object;
+	w.pc.source = j->pc->source;
+	w.pc.on_object = pq_on_object;
 	w.pc.ctx = j;
 	return read_fast(&w, j->text.p + it->off, it->len, it->line) ? 0 :
 		-1;
 }
 
-/* Back on the analysis thread, in order. */
-static void item_collect(struct pq_job *j, struct pq_out *x)
+/* Back on the analysis thread, in order: what the worker declined. */
+static void item_reread(struct pq_job *j, const struct pq_item *it)
 {
-	struct yamldoc *p = j->owner;
-
-	if (x->declined)
-		read_doc(p, j->text.p + x->declined->off, x->declined->len,
-			 x->declined->line);
-	else if (!x->obj && p->pc.on_skipped)
-		p->pc.on_skipped(x->kind, x->ns, x->name, x->line, p->pc.ctx);
-	else if (x->obj && p->pc.on_object)
-		p->pc.on_object(x->obj, p->pc.ctx);
-	else
-		kobject_free(x->obj);
-	x->obj = NULL;
+	read_slow(j->owner, j->text.p + it->off, it->len, it->line);
 }
 
-static const struct pq_ops item_ops = { item_run, item_collect };
+static const struct pq_ops item_ops = { item_run, item_reread };
 
 static void note_peak(struct yamldoc *p)
 {
@@ -859,8 +848,8 @@ static void item_done(struct yamldoc *p)
 	struct chunk *c = &p->item;
 
 	if (c->text.len && !c->oversize &&
-	    pq_add(p->pc.pq, &item_ops, p, &p->pc, p->pc.source, c->text.p,
-		   c->text.len, c->line, 0, 0))
+	    pq_add(p->pc.pq, &item_ops, p, &p->pc, c->text.p, c->text.len,
+		   c->line, 0, 0))
 		chunk_reset(c);
 	else
 		read_chunk(p, c);
