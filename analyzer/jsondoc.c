@@ -1073,9 +1073,7 @@ void jsondoc_free(struct jsondoc *p)
 
 unsigned long jsondoc_settled(const struct jsondoc *p, unsigned long lineno)
 {
-	unsigned long open = pq_oldest_line(p->pc.pq);
-
-	return open && open - 1 < lineno ? open - 1 : lineno;
+	return pq_settled(p->pc.pq, 0, lineno);
 }
 
 size_t jsondoc_peak_buffer(const struct jsondoc *p)

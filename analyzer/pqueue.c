@@ -253,12 +253,13 @@ int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
 	return 1;
 }
 
-unsigned long pq_oldest_line(const struct pq *q)
+unsigned long pq_settled(const struct pq *q, unsigned long open,
+			 unsigned long lineno)
 {
-	if (!q || (!q->n && !q->open))
-		return 0;
 	/* The oldest job, sent or open, has at least one item. */
-	return q->ring[q->head].items[0].line;
+	if (q && (q->n || q->open))
+		open = q->ring[q->head].items[0].line;
+	return open && open - 1 < lineno ? open - 1 : lineno;
 }
 
 static void drain_hook(void *ctx)

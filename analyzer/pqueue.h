@@ -115,8 +115,14 @@ int pq_add(struct pq *q, const struct pq_ops *ops, void *owner,
 /* Collect every item queued. Does nothing when q is NULL, or inside a
  * collect. */
 void pq_drain(struct pq *q);
-/* The first line of the oldest item not collected yet, or 0. */
-unsigned long pq_oldest_line(const struct pq *q);
+/*
+ * The last line whose objects have all been handed on, up to lineno:
+ * not the lines from the oldest item queued on, nor, with nothing
+ * queued, from open (the first line of an item still being cut out; 0
+ * when there is none).
+ */
+unsigned long pq_settled(const struct pq *q, unsigned long open,
+			 unsigned long lineno);
 
 /*
  * For run(): the on_object of the parser run() drives, with the job as

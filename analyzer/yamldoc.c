@@ -933,11 +933,7 @@ static int is_object_kind(struct slice l)
 
 	if (!slice_starts(l, "kind:"))
 		return 0;
-	v = rtrim(slice_make(l.p + 5, l.n - 5));
-	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
-		v.p++;
-		v.n--;
-	}
+	v = slice_trim(slice_make(l.p + 5, l.n - 5));
 	if (v.n >= 2 && (v.p[0] == '"' || v.p[0] == '\'') &&
 	    v.p[v.n - 1] == v.p[0])
 		v = (struct slice){ v.p + 1, v.n - 2 };
@@ -1034,11 +1030,7 @@ size_t yamldoc_peak_buffer(const struct yamldoc *p)
 
 unsigned long yamldoc_settled(const struct yamldoc *p, unsigned long lineno)
 {
-	unsigned long open = pq_oldest_line(p->pc.pq);
-
-	if (!open && p->in_items)
-		open = p->item.line;
-	return open && open - 1 < lineno ? open - 1 : lineno;
+	return pq_settled(p->pc.pq, p->in_items ? p->item.line : 0, lineno);
 }
 
 void yamldoc_free(struct yamldoc *p)
