@@ -76,31 +76,23 @@ static void list_add(struct rule_list *l, size_t i)
 	l->v[l->n++] = i;
 }
 
-/* Index kinds[t] by kind, for the rules that have target tg at all. */
-static void index_kinds(struct matcher *m, size_t t, enum target tg)
+/* Index rule i under each kind of ks (NULL-ended), or as naming none. */
+static void index_rule(struct matcher *m, size_t t, size_t i,
+		       const char **ks)
 {
-	size_t i;
+	if (!ks) {
+		list_add(&m->anykind[t], i);
+		return;
+	}
+	for (; *ks; ks++) {
+		size_t n = strlen(*ks);
+		struct rule_list *l = hmap_get(&m->bykind[t], *ks, n);
 
-	m->anykind[t] = xcalloc(1, sizeof(*m->anykind[t]));
-	for (i = 0; i < m->rs->n; i++) {
-		const char **ks = m->kinds[t][i];
-
-		if (!(m->rs->rules[i].target_mask & (1u << tg)))
-			continue;
-		if (!ks) {
-			list_add(m->anykind[t], i);
-			continue;
+		if (!l) {
+			l = xcalloc(1, sizeof(*l));
+			hmap_put(&m->bykind[t], *ks, n, l);
 		}
-		for (; *ks; ks++) {
-			size_t n = strlen(*ks);
-			struct rule_list *l = hmap_get(&m->bykind[t], *ks, n);
-
-			if (!l) {
-				l = xcalloc(1, sizeof(*l));
-				hmap_put(&m->bykind[t], *ks, n, l);
-			}
-			list_add(l, i);
-		}
+		list_add(l, i);
 	}
 }
 
@@ -125,7 +117,7 @@ static void free_kind_index(struct hmap *h)
  */
 static void kind_candidates(struct matcher *m, size_t t, const char *kind)
 {
-	const struct rule_list *a = m->anykind[t], *b = NULL;
+	const struct rule_list *a = &m->anykind[t], *b = NULL;
 	size_t i = 0, k = 0;
 
 	if (kind)
@@ -142,6 +134,7 @@ static void kind_candidates(struct matcher *m, size_t t, const char *kind)
 /*
  * For object (t 0) and condition (t 1) clauses: the kinds each rule can
  * match at all, so an object of another kind skips the rule at once.
+ * Rules without such a clause are left out.
  */
 static void kind_lists(struct matcher *m)
 {
@@ -150,26 +143,22 @@ static void kind_lists(struct matcher *m)
 	for (t = 0; t < 2; t++) {
 		enum target tg = t ? TARGET_CONDITION : TARGET_OBJECT;
 
-		m->kinds[t] = xcalloc(m->rs->n ? m->rs->n : 1,
-				      sizeof(*m->kinds[t]));
 		for (i = 0; i < m->rs->n; i++) {
 			const struct rule *r = &m->rs->rules[i];
 			const char **ks = NULL;
 			size_t n = 0, cap = 0;
 			int any = 0;
 
+			if (!(r->target_mask & (1u << tg)))
+				continue;
 			for (j = 0; j < r->nclauses && !any; j++)
 				if (r->clauses[j].target == tg &&
 				    !top_kinds(r->clauses[j].where, &ks, &n,
 					       &cap))
 					any = 1;
-			if (any || !n) {
-				free(ks);
-				ks = NULL;
-			}
-			m->kinds[t][i] = ks;
+			index_rule(m, t, i, any || !n ? NULL : ks);
+			free(ks);
 		}
-		index_kinds(m, t, tg);
 	}
 }
 
@@ -212,15 +201,8 @@ void match_free(struct matcher *m)
 	free(m->always[0]);
 	free(m->always[1]);
 	for (i = 0; i < 2; i++) {
-		size_t k;
-
-		for (k = 0; m->kinds[i] && k < m->rs->n; k++)
-			free(m->kinds[i][k]);
-		free(m->kinds[i]);
 		free_kind_index(&m->bykind[i]);
-		if (m->anykind[i])
-			free(m->anykind[i]->v);
-		free(m->anykind[i]);
+		free(m->anykind[i].v);
 	}
 	free(m->mark);
 	free(m->cand);

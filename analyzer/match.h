@@ -59,16 +59,14 @@ struct matcher {
 	uint64_t *mark;			/* a bit per rule: candidates */
 	size_t *cand;			/* this line's candidates, in order */
 	size_t ncand;
-	/* Per rule, for object and condition clauses: the kinds it is
-	 * limited to (NULL-ended, borrowed from the rule), NULL for any. */
-	const char ***kinds[2];
 	/*
-	 * The same, turned round: for object (0) and condition (1)
-	 * subjects, the rules that name each kind (struct rule_list by
-	 * kind) and the rules that name none, in rule order.
+	 * For object (0) and condition (1) subjects: the rules that name
+	 * each kind in a top-level kind: condition (struct rule_list by
+	 * kind, keys borrowed from the rules) and the rules that name
+	 * none, in rule order.
 	 */
 	struct hmap bykind[2];
-	struct rule_list *anykind[2];
+	struct rule_list anykind[2];
 	unsigned long found_line;	/* the line found was scanned for */
 	const char *found_source;
 	struct logcache lc;		/* decoded values of the current record */
