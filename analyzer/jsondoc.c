@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "bytescan.h"
 #include "input.h"
 #include "object.h"
 
@@ -556,12 +557,10 @@ static void error_at(const struct elem *e, const char *err,
 static size_t string_end(const char *s, size_t i, size_t n)
 {
 	for (i++; i < n;) {
-		const char *q = memchr(s + i, '"', n - i);
-		size_t k, bs = 0;
+		size_t k = bytescan(s, i, n, BS_QUOTE), bs = 0;
 
-		if (!q)
+		if (k >= n)
 			return n;
-		k = (size_t)(q - s);
 		while (k - bs > i && s[k - bs - 1] == '\\')
 			bs++;
 		if (!(bs & 1))
@@ -615,7 +614,7 @@ static int peek_ident(const char *s, size_t n, struct ident *id)
 	int in_meta = 0, key_next = 0, meta_done = 0;
 
 	memset(id, 0, sizeof(*id));
-	while (i < n) {
+	while ((i = bytescan(s, i, n, BS_QUOTE | BS_BRACKET | BS_COMMA)) < n) {
 		char c = s[i];
 
 		if (c == '"') {
@@ -945,6 +944,63 @@ struct jsondoc *jsondoc_new(const struct parse_ctx *pc)
 	return p;
 }
 
+/*
+ * Below the depth of the elements, past the keys of a top-level object:
+ * commas, colons and the first bytes of values change nothing there
+ * (value_start() and the switch in jsondoc_line() only act at the element
+ * depth or at depth 1 of J_TOP), so the scan may jump to the next quote
+ * or bracket.
+ */
+static int deep(const struct jsondoc *p)
+{
+	return p->depth > p->edepth && !(p->depth == 1 && p->mode == J_TOP);
+}
+
+/*
+ * The scan below the element depth (deep()), from s[i]: strings are
+ * jumped over whole, brackets counted, until the line ends, an element
+ * ends, or the scan is no longer deep. Returns where the general scan
+ * goes on (n at the end of the line).
+ */
+static size_t deep_scan(struct jsondoc *p, const char *s, size_t i, size_t n,
+			unsigned long lineno, size_t *from)
+{
+	while ((i = bytescan(s, i, n, BS_QUOTE | BS_BRACKET)) < n) {
+		char c = s[i];
+
+		if (c == '"') {
+			/* To the closing quote, escapes stepped over. */
+			for (i++;; i += 2) {
+				i = bytescan(s, i, n, BS_QUOTE | BS_BSLASH);
+				if (i >= n) {
+					p->in_str = 1;
+					return n;
+				}
+				if (s[i] == '"')
+					break;
+				if (i + 1 >= n) {
+					p->in_str = 1;
+					p->esc = 1;
+					return n;
+				}
+			}
+			i++;
+		} else if (c == '{' || c == '[') {
+			open_bracket(p, lineno, i);
+			i++;
+		} else if (close_bracket(p, lineno, i)) {
+			keep(p, s + *from, i + 1 - *from, 0);
+			end_elem(p);
+			return i + 1;
+		} else if (!deep(p)) {
+			return i + 1;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
 void jsondoc_line(struct jsondoc *p, struct slice line, unsigned long lineno)
 {
 	const char *s = line.p;
@@ -959,21 +1015,21 @@ void jsondoc_line(struct jsondoc *p, struct slice line, unsigned long lineno)
 			i = from = 3;
 	}
 	for (; i < line.n; i++) {
-		char c = s[i];
+		char c;
 
-		if (p->in_str && !p->esc && !p->k_in && c != '"' &&
-		    c != '\\') {
+		if (p->in_str && !p->esc && !p->k_in) {
 			/* The body of a string: jump to its end or escape. */
-			const char *q = memchr(s + i, '"', line.n - i);
-			const char *bs = memchr(s + i, '\\', (q ? (size_t)(
-				q - s) : line.n) - i);
-
-			q = bs ? bs : q;
-			if (!q)
+			i = bytescan(s, i, line.n, BS_QUOTE | BS_BSLASH);
+			if (i >= line.n)
 				break;
-			i = (size_t)(q - s);
-			c = *q;
-		} else if (!p->in_str && c == ' ') {
+		} else if (!p->in_str && deep(p)) {
+			/* Back at the element depth: s[i] is read below. */
+			i = deep_scan(p, s, i, line.n, lineno, &from);
+			if (i >= line.n)
+				break;
+		}
+		c = s[i];
+		if (!p->in_str && c == ' ') {
 			while (i + 1 < line.n && s[i + 1] == ' ')
 				i++;
 			continue;
