@@ -1150,6 +1150,11 @@ static void name_remediation(const struct analysis *a, struct finding *f)
 	f->remediation = buf_detach(&out);
 }
 
+static void object_matched(const struct kobject *o, void *ctx)
+{
+	note_regex_limit(ctx, o->source, o->line);
+}
+
 void analysis_finish(struct analysis *a)
 {
 	size_t i;
@@ -1178,12 +1183,9 @@ void analysis_finish(struct analysis *a)
 	/* The graph first: object rules may look along it (related:). */
 	graph_build(&a->graph, &a->store, &a->findings);
 	a->matcher.graph = &a->graph;
-	for (i = 0; i < a->store.n; i++) {
-		match_object(&a->matcher, a->store.v[i], a->now_ms,
-			     a->bundle_year);
-		note_regex_limit(a, a->store.v[i]->source,
-				 a->store.v[i]->line);
-	}
+	match_objects(&a->matcher, a->store.v, a->store.n, a->now_ms,
+		      a->bundle_year, a->feed_on ? &a->pq : NULL,
+		      object_matched, a);
 	complete_kinds(a);
 	findings_resolve_times(&a->findings, a->bundle_year, a->now_ms);
 	apply_requirements(&a->findings, a->now_ms);

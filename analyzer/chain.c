@@ -360,6 +360,9 @@ void graph_build(struct graph *g, struct store *st, struct findings *fs)
 	size_t i, real;
 
 	memset(g, 0, sizeof(*g));
+	/* A node per object, and some inferred from names and findings. */
+	hmap_reserve(&g->index, st->n + st->n / 4 + fs->n);
+	hmap_reserve(&g->by_name, st->n + st->n / 4 + fs->n);
 	for (i = 0; i < st->n; i++)
 		if (st->v[i]->name)
 			add_node(g, st->v[i]->kind, st->v[i]->ns,

@@ -4,6 +4,7 @@
  */
 #include "hmap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +50,12 @@ void *hmap_get(const struct hmap *m, const char *key, size_t keylen)
 	return s->key ? s->value : NULL;
 }
 
-static void rehash(struct hmap *m)
+static void rehash(struct hmap *m, size_t cap)
 {
 	struct hmap old = *m;
 	size_t i;
 
-	m->cap = old.cap ? old.cap * 2 : 64;
+	m->cap = cap;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	for (i = 0; i < old.cap; i++) {
 		struct hmap_slot *s = &old.slots[i];
@@ -71,7 +72,7 @@ void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
 	struct hmap_slot *s;
 
 	if ((m->n + 1) * 2 > m->cap)
-		rehash(m);
+		rehash(m, m->cap ? m->cap * 2 : 64);
 	s = find(m, key, keylen, h);
 	if (!s->key)
 		m->n++;
@@ -79,6 +80,19 @@ void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
 	s->keylen = keylen;
 	s->hash = h;
 	s->value = value;
+}
+
+void hmap_reserve(struct hmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (cap / 2 < n + 1) {
+		if (cap > SIZE_MAX / 2 / sizeof(*m->slots))
+			return;	/* it grows as it fills, if it can */
+		cap *= 2;
+	}
+	if (cap > m->cap)
+		rehash(m, cap);
 }
 
 void hmap_free(struct hmap *m)

@@ -26,6 +26,12 @@ uint64_t hmap_hash(const void *p, size_t n);
 void *hmap_get(const struct hmap *m, const char *key, size_t keylen);
 /* Insert key (which must not be present yet). */
 void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value);
+/*
+ * Room for n keys before the table grows again: one table of the right
+ * size instead of a series of doublings (each of which touches fresh
+ * memory and moves every key).
+ */
+void hmap_reserve(struct hmap *m, size_t n);
 void hmap_free(struct hmap *m);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "match.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "cond.h"
 #include "diag.h"
 #include "prefilter.h"
+#include "pqueue.h"
 
 /*
  * The text and log rules that stay candidates on a line without any
@@ -452,6 +455,97 @@ static int record_resource(const struct logrec *r, struct resource *res)
 }
 
 /* Hand a hit to the findings, with the resource and captures it names. */
+/*
+ * What matching objects on two threads does instead of adding to the
+ * findings: a log per chunk of objects, replayed in object order
+ * (match_objects()), so the findings come out as they would from one
+ * thread.
+ */
+enum { LOG_HIT, LOG_LIMIT, LOG_LIMITS };
+
+struct logged {
+	int what;
+	size_t obj;			/* the object's index */
+	const struct rule *rule;
+	const char *source;		/* borrowed from the object */
+	unsigned long line;		/* LOG_LIMITS: how many */
+	struct resource res;		/* owned */
+	int has_res;
+	char *text;			/* owned */
+	size_t textlen;
+	struct when w;
+	int has_w;
+	size_t ncaps;
+	struct hit_capture *caps;	/* values owned */
+};
+
+struct match_log {
+	struct logged *v;
+	size_t n, cap;
+	size_t obj;			/* the object being matched */
+};
+
+static struct logged *log_add(struct match_log *lg, int what)
+{
+	struct logged *l;
+
+	lg->v = xgrow(lg->v, &lg->cap, lg->n + 1, sizeof(*lg->v));
+	l = &lg->v[lg->n++];
+	memset(l, 0, sizeof(*l));
+	l->what = what;
+	l->obj = lg->obj;
+	return l;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void log_hit(struct match_log *lg, const struct rule *r,
+		    const struct resource *res, const char *source,
+		    unsigned long line, struct slice text,
+		    const struct hit_capture *hc, size_t n,
+		    const struct when *w)
+{
+	struct logged *l = log_add(lg, LOG_HIT);
+	size_t i;
+
+	l->rule = r;
+	l->source = source;
+	l->line = line;
+	if (res) {
+		l->has_res = 1;
+		l->res.kind = dup_or_null(res->kind);
+		l->res.ns = dup_or_null(res->ns);
+		l->res.name = dup_or_null(res->name);
+	}
+	l->text = xstrndup(text.p, text.n);
+	l->textlen = text.n;
+	if (w) {
+		l->w = *w;
+		l->has_w = 1;
+	}
+	l->caps = n ? xcalloc(n, sizeof(*l->caps)) : NULL;
+	for (i = 0; i < n; i++) {
+		l->caps[i].name = hc[i].name;
+		l->caps[i].value.p = xstrndup(hc[i].value.p, hc[i].value.n);
+		l->caps[i].value.n = hc[i].value.n;
+	}
+	l->ncaps = n;
+}
+
+static void logged_clear(struct logged *l)
+{
+	size_t i;
+
+	resource_clear(&l->res);
+	free(l->text);
+	for (i = 0; i < l->ncaps; i++)
+		free((char *)l->caps[i].value.p);
+	free(l->caps);
+}
+
 static void record_hit(struct matcher *m, const struct rule *r,
 		       struct cond_caps *caps, const struct resource *given,
 		       const char *source, unsigned long lineno,
@@ -488,7 +582,10 @@ static void record_hit(struct matcher *m, const struct rule *r,
 		defer_hit(m, r, caps, source, lineno, text, w);
 		return;
 	}
-	findings_add(m->fs, r, res, source, lineno, text, hc, n, w);
+	if (m->log)
+		log_hit(m->log, r, res, source, lineno, text, hc, n, w);
+	else
+		findings_add(m->fs, r, res, source, lineno, text, hc, n, w);
 	resource_clear(&own);
 }
 
@@ -498,6 +595,14 @@ static void limit_warning(struct matcher *m, const struct rule *r,
 {
 	struct buf where = BUF_INIT;
 
+	if (m->log) {
+		struct logged *l = log_add(m->log, LOG_LIMIT);
+
+		l->rule = r;
+		l->source = source;
+		l->line = lineno;
+		return;
+	}
 	buf_addf(&where, "%s:%lu", source, lineno);
 	if (in)
 		input_warning(in, where.p, "rule '%s': PCRE2 match limit "
@@ -834,4 +939,119 @@ void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 			  slice_make("", 0), NULL, NULL);
 	}
 	buf_free(&text);
+}
+
+/*
+ * Objects are matched a chunk at a time by whichever thread takes the
+ * next chunk; each chunk's hits go to its own log.
+ */
+#define OBJ_CHUNK 64
+
+struct obj_run {
+	const struct matcher *m;
+	struct kobject *const *v;
+	size_t n, nchunks;
+	int64_t now_ms;
+	int bundle_year;
+	atomic_size_t next;
+	struct match_log *logs;
+	size_t helped;			/* objects the worker matched */
+};
+
+static size_t match_chunks(struct obj_run *run)
+{
+	struct matcher mc;
+	size_t c, done = 0;
+
+	ruleset_thread_begin();
+	match_init(&mc, run->m->rs, run->m->fs);
+	mc.graph = run->m->graph;
+	while ((c = atomic_fetch_add(&run->next, 1)) < run->nchunks) {
+		size_t i, end = (c + 1) * OBJ_CHUNK;
+
+		mc.log = &run->logs[c];
+		for (i = c * OBJ_CHUNK; i < end && i < run->n; i++) {
+			unsigned long before = mc.limit_hits;
+
+			mc.log->obj = i;
+			match_object(&mc, run->v[i], run->now_ms,
+				     run->bundle_year);
+			done++;
+			if (mc.limit_hits != before)
+				log_add(mc.log, LOG_LIMITS)->line =
+					mc.limit_hits - before;
+		}
+	}
+	mc.log = NULL;
+	match_free(&mc);
+	ruleset_thread_end();
+	return done;
+}
+
+static void worker_chunks(void *arg)
+{
+	struct obj_run *run = arg;
+
+	run->helped = match_chunks(run);
+}
+
+void match_objects(struct matcher *m, struct kobject *const *v, size_t n,
+		   int64_t now_ms, int bundle_year, struct pq *helper,
+		   void (*after)(const struct kobject *o, void *ctx),
+		   void *ctx)
+{
+	struct obj_run run;
+	size_t c, k, i = 0;
+
+	if (!helper || !helper->threaded || m->defer || m->log ||
+	    n < 2 * OBJ_CHUNK) {
+		for (i = 0; i < n; i++) {
+			match_object(m, v[i], now_ms, bundle_year);
+			if (after)
+				after(v[i], ctx);
+		}
+		return;
+	}
+	memset(&run, 0, sizeof(run));
+	run.m = m;
+	run.v = v;
+	run.n = n;
+	run.nchunks = (n + OBJ_CHUNK - 1) / OBJ_CHUNK;
+	run.now_ms = now_ms;
+	run.bundle_year = bundle_year;
+	atomic_init(&run.next, 0);
+	run.logs = xcalloc(run.nchunks, sizeof(*run.logs));
+	pq_task(helper, worker_chunks, &run);
+	match_chunks(&run);
+	pq_task_wait(helper);
+	m->objects_helped += run.helped;
+	/* In object order, as one thread would have added them. */
+	for (c = 0; c < run.nchunks; c++) {
+		struct match_log *lg = &run.logs[c];
+
+		for (k = 0; k < lg->n; k++) {
+			struct logged *l = &lg->v[k];
+
+			/* The objects before this one are done. */
+			for (; after && i < l->obj; i++)
+				after(v[i], ctx);
+			if (l->what == LOG_HIT) {
+				findings_add(m->fs, l->rule, l->has_res ?
+					     &l->res : NULL, l->source,
+					     l->line, slice_make(l->text,
+					     l->textlen), l->caps, l->ncaps,
+					     l->has_w ? &l->w : NULL);
+			} else if (l->what == LOG_LIMIT) {
+				limit_warning(m, l->rule, l->source, l->line,
+					      NULL);
+			} else {
+				m->limit_hits += l->line;
+			}
+			logged_clear(l);
+		}
+		free(lg->v);
+	}
+	for (; after && i < n; i++)
+		after(v[i], ctx);
+	free(run.logs);
 }

@@ -73,6 +73,8 @@ struct matcher {
 	unsigned long prefiltered;	/* rule runs the prefilter saved */
 	struct pending_hit *pending;
 	size_t npending, cappending;
+	struct match_log *log;		/* set: hits are logged (match.c) */
+	size_t objects_helped;		/* matched on the parse worker */
 };
 
 void match_init(struct matcher *m, const struct ruleset *rs,
@@ -135,6 +137,18 @@ void match_record(struct matcher *m, const struct logrec *r,
  */
 void match_object(struct matcher *m, const struct kobject *o, int64_t now_ms,
 		  int bundle_year);
+
+/*
+ * match_object() over v[0..n), then after(v[i], ctx) for each. With a
+ * parse queue whose worker is free (pq_task()), both threads match
+ * objects; the findings, their order and the warnings are the same as
+ * with one.
+ */
+struct pq;
+void match_objects(struct matcher *m, struct kobject *const *v, size_t n,
+		   int64_t now_ms, int bundle_year, struct pq *helper,
+		   void (*after)(const struct kobject *o, void *ctx),
+		   void *ctx);
 
 /*
  * Find the value of key in a log line, in any of the shapes cert-manager

@@ -114,10 +114,20 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q->quit && !(j = queued(q, 0)))
+		while (!q->quit && !q->task && !(j = queued(q, 0)))
 			pthread_cond_wait(&q->cv_work, &q->mu);
 		if (q->quit)
 			break;
+		if (q->task) {
+			void (*fn)(void *) = q->task;
+
+			pthread_mutex_unlock(&q->mu);
+			fn(q->task_arg);
+			pthread_mutex_lock(&q->mu);
+			q->task = NULL;
+			pthread_cond_broadcast(&q->cv_done);
+			continue;
+		}
 		run_locked(q, j);
 	}
 	pthread_mutex_unlock(&q->mu);
@@ -272,12 +282,39 @@ void pq_set_current(struct pq *q)
 	input_before_note(q ? drain_hook : NULL, q);
 }
 
+void pq_task(struct pq *q, void (*fn)(void *), void *arg)
+{
+	pq_drain(q);
+	if (!q->threaded) {
+		fn(arg);
+		return;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->task)
+		pthread_cond_wait(&q->cv_done, &q->mu);
+	q->task = fn;
+	q->task_arg = arg;
+	pthread_cond_signal(&q->cv_work);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void pq_task_wait(struct pq *q)
+{
+	if (!q->threaded)
+		return;
+	pthread_mutex_lock(&q->mu);
+	while (q->task)
+		pthread_cond_wait(&q->cv_done, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
 void pq_free(struct pq *q)
 {
 	size_t i;
 
 	pq_drain(q);
 	if (q->threaded) {
+		pq_task_wait(q);
 		pthread_mutex_lock(&q->mu);
 		q->quit = 1;
 		pthread_cond_signal(&q->cv_work);

@@ -91,6 +91,8 @@ struct pq {
 	int open;		/* ring[head + n] is being filled */
 	int collecting;
 	int threaded, quit;
+	void (*task)(void *);	/* pq_task(): run by the worker, then NULL */
+	void *task_arg;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work, cv_done;
@@ -130,6 +132,15 @@ unsigned long pq_settled(const struct pq *q, unsigned long open,
  * skipped and is freed here; a kept one is packed (kobject_pack()).
  */
 void pq_on_object(struct kobject *o, void *job);
+
+/*
+ * Other work for the worker, when the parsers are done with it: fn(arg)
+ * runs there (what is queued is collected first), and pq_task_wait()
+ * waits until it has returned. Without a worker fn runs at once, here.
+ * fn must not touch the queue.
+ */
+void pq_task(struct pq *q, void (*fn)(void *), void *arg);
+void pq_task_wait(struct pq *q);
 
 /* Make notes about the input on this thread collect q first (NULL: no). */
 void pq_set_current(struct pq *q);

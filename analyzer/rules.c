@@ -46,6 +46,35 @@ int severity_parse(const char *s)
 	return -1;
 }
 
+/*
+ * A JIT stack serves one match at a time: a thread that matches beside
+ * the main one has its own (ruleset_thread_begin()), the rest use the
+ * ruleset's.
+ */
+static _Thread_local pcre2_jit_stack *thread_jit;
+
+static pcre2_jit_stack *jit_for_thread(void *rs)
+{
+	return thread_jit ? thread_jit : ((struct ruleset *)rs)->jit_stack;
+}
+
+void ruleset_thread_begin(void)
+{
+	if (thread_jit)
+		return;
+	thread_jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+	if (!thread_jit) {
+		fprintf(stderr, "ktriage: error: out of memory (pcre2)\n");
+		abort();
+	}
+}
+
+void ruleset_thread_end(void)
+{
+	pcre2_jit_stack_free(thread_jit);
+	thread_jit = NULL;
+}
+
 void ruleset_init(struct ruleset *rs)
 {
 	memset(rs, 0, sizeof(*rs));
@@ -59,7 +88,7 @@ void ruleset_init(struct ruleset *rs)
 	}
 	pcre2_set_match_limit(rs->mctx, (uint32_t)rs->match_limit);
 	pcre2_set_depth_limit(rs->mctx, (uint32_t)rs->depth_limit);
-	pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
+	pcre2_jit_stack_assign(rs->mctx, jit_for_thread, rs);
 }
 
 static void free_strv(char **v, size_t n)

@@ -135,6 +135,12 @@ const struct prefilter *ruleset_prefilter(const struct ruleset *rs);
 
 void ruleset_init(struct ruleset *rs);
 void ruleset_free(struct ruleset *rs);
+/*
+ * Around matching on a thread beside another that matches with the same
+ * rules: the thread gets a PCRE2 JIT stack of its own.
+ */
+void ruleset_thread_begin(void);
+void ruleset_thread_end(void);
 
 /*
  * Load rules from YAML text (name is used in messages). Returns the number

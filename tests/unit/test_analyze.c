@@ -16,6 +16,7 @@
 #include "analyze.h"
 #include "buf.h"
 #include "diag.h"
+#include "report.h"
 #include "rules.h"
 #include "summary.h"
 
@@ -87,16 +88,24 @@ static const char mixed[] =
 	"  ----     ------                ----                 ----          -------\n"
 	"  Warning  ErrUpdateACMEAccount  101s (x3 over 106s)  cert-manager  Failed to update ACME account:400 urn:ietf:params:acme:error:invalidEmail: Unable to update account :: invalid contact domain. Contact emails @example.com are forbidden\n";
 
-static void run(struct analysis *a, struct ruleset *rs, const char *rules,
-		const char *path)
+/* threads as --threads (0: as many as the machine has, up to 2). */
+static void run_threads(struct analysis *a, struct ruleset *rs,
+			const char *rules, const char *path, int threads)
 {
 	ruleset_init(rs);
 	assert_int_equal(ruleset_load_buffer(rs, "r.yaml", rules,
 					     strlen(rules)), 0);
 	assert_int_equal(ruleset_check(rs), 0);
 	analysis_init(a, rs);
+	a->threads = threads;
 	assert_int_equal(analysis_add_path(a, path), 0);
 	analysis_finish(a);
+}
+
+static void run(struct analysis *a, struct ruleset *rs, const char *rules,
+		const char *path)
+{
+	run_threads(a, rs, rules, path, 0);
 }
 
 static void test_mixed_paste(void **state)
@@ -509,6 +518,100 @@ static void kaboom_findings(const struct analysis *a, struct buf *out)
 	}
 }
 
+/*
+ * Object rules at the end run on both threads when there is a parse
+ * worker (match_objects()): the report is the same as with one thread.
+ * Findings gather evidence from many objects (one per issuer), so their
+ * order, counts and first and last evidence show the order hits were
+ * added in; some objects reach the PCRE2 match limit, whose warnings and
+ * first place must keep their order too.
+ */
+static void test_object_rules_threads(void **state)
+{
+	static const char rules[] =
+		"rules:\n"
+		"  - id: by-issuer\n    title: I\n    severity: low\n"
+		"    match:\n      object:\n        kind: Certificate\n"
+		"        spec.issuerRef.name: {regex: '^(?<name>issuer-[0-9])$'}\n"
+		"    message: '{{name}}'\n"
+		"  - id: not-ready\n    title: N\n    severity: medium\n"
+		"    match:\n      condition:\n        type: Ready\n"
+		"        status: 'False'\n"
+		"        message: {regex: 'try (?<try>[0-9]+)'}\n"
+		"    message: '{{resource}} {{try}}'\n"
+		"  - id: secret-name\n    title: S\n    severity: low\n"
+		"    match:\n      object:\n        kind: Certificate\n"
+		"        spec.secretName: {regex: '^(?:[a-z0-9]+-?)+-tls$'}\n"
+		"    message: '{{resource}}'\n";
+	struct buf y = BUF_INIT, first = BUF_INIT;
+	char path[256];
+	size_t i;
+	int threads, tries;
+
+	(void)state;
+	buf_adds(&y, "apiVersion: v1\nitems:\n");
+	for (i = 0; i < 1200; i++)
+		buf_addf(&y, "- apiVersion: cert-manager.io/v1\n"
+			 "  kind: Certificate\n"
+			 "  metadata:\n"
+			 "    name: cert-%zu\n"
+			 "    namespace: ns-%zu\n"
+			 "  spec:\n"
+			 "    issuerRef:\n"
+			 "      name: issuer-%zu\n"
+			 "    secretName: %s-%zu-tls\n"
+			 "  status:\n"
+			 "    conditions:\n"
+			 "    - type: Ready\n"
+			 "      status: \"%s\"\n"
+			 "      message: Issuing, try %zu\n",
+			 i, i % 7, i % 10, i % 97 == 5 ?
+			 "www-checkout-production-frontend-europe_west" : "c",
+			 i, i % 3 ? "True" : "False", i);
+	buf_adds(&y, "kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+	write_file("objs.yaml", buf_str(&y));
+	snprintf(path, sizeof(path), "%s/objs.yaml", dir);
+	for (threads = 1; threads <= 2; threads++) {
+		for (tries = 0; tries < 5; tries++) {
+			struct report_opts ro;
+			struct analysis a;
+			struct ruleset rs;
+			struct buf got = BUF_INIT;
+			size_t helped;
+
+			run_threads(&a, &rs, rules, path, threads);
+			memset(&ro, 0, sizeof(ro));
+			ro.no_redact = 1;
+			report_write(&got, FORMAT_JSON, &a, &ro);
+			buf_addf(&got, "|limit at %s|%lu",
+				 a.regex_limit_where ? a.regex_limit_where :
+				 "-", a.matcher.limit_hits);
+			helped = a.matcher.objects_helped;
+			/* Per issuer; not Ready; each name the limit let through. */
+			assert_int_equal(a.findings.n, 10 + 400 + (1200 - 13));
+			analysis_free(&a);
+			ruleset_free(&rs);
+			if (threads == 1) {
+				assert_int_equal(helped, 0);
+				buf_adds(&first, buf_str(&got));
+			} else {
+				assert_string_equal(buf_str(&got),
+						    buf_str(&first));
+			}
+			buf_free(&got);
+			/* Two threads: until the worker has matched some. */
+			if (threads == 1 || helped)
+				break;
+		}
+		assert_true(tries < 5);
+	}
+	/* The first limit is on cert-5, at its item's line. */
+	assert_non_null(strstr(buf_str(&first), "objs.yaml:"));
+	assert_non_null(strstr(buf_str(&first), "|13"));
+	buf_free(&first);
+	buf_free(&y);
+}
+
 static void test_list_hits(void **state)
 {
 	static const char rules[] =
@@ -533,13 +636,7 @@ static void test_list_hits(void **state)
 			struct ruleset rs;
 			struct buf got = BUF_INIT;
 
-			ruleset_init(&rs);
-			assert_int_equal(ruleset_load_buffer(&rs, "r.yaml",
-				rules, strlen(rules)), 0);
-			analysis_init(&a, &rs);
-			a.threads = threads;
-			assert_int_equal(analysis_add_path(&a, path), 0);
-			analysis_finish(&a);
+			run_threads(&a, &rs, rules, path, threads);
 			kaboom_findings(&a, &got);
 			for (i = 0; i < a.ninputs; i++) {
 				size_t k;
@@ -590,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_log_records),
 		cmocka_unit_test(test_limits_reached),
 		cmocka_unit_test(test_list_hits),
+		cmocka_unit_test(test_object_rules_threads),
 	};
 
 	diag_set_quiet(1);
