@@ -71,4 +71,46 @@ static inline size_t bytescan(const char *s, size_t i, size_t n,
 	return i;
 }
 
+/*
+ * Bit j of each mask tells whether s[j] (j < 16) is a quote, a backslash,
+ * or a bracket: the sixteen bytes from s read at once.
+ */
+static inline void bytescan_masks(const char *s, unsigned *quote,
+				  unsigned *bslash, unsigned *bracket)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i x = _mm_or_si128(v, _mm_set1_epi8(0x20));
+
+	*quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+						_mm_set1_epi8('"')));
+	*bslash = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+						_mm_set1_epi8('\\')));
+	*bracket = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		_mm_cmpeq_epi8(x, _mm_set1_epi8('{')),
+		_mm_cmpeq_epi8(x, _mm_set1_epi8('}'))));
+#else
+	unsigned j;
+
+	*quote = *bslash = *bracket = 0;
+	for (j = 0; j < 16; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		*quote |= (unsigned)(c == '"') << j;
+		*bslash |= (unsigned)(c == '\\') << j;
+		*bracket |= (unsigned)bytescan_in(c, BS_BRACKET) << j;
+	}
+#endif
+}
+
+/* Bit j set when bits 0..j of m hold an odd number of ones. */
+static inline unsigned bytescan_prefix_xor(unsigned m)
+{
+	m ^= m << 1;
+	m ^= m << 2;
+	m ^= m << 4;
+	m ^= m << 8;
+	return m;
+}
+
 #endif

@@ -957,47 +957,87 @@ static int deep(const struct jsondoc *p)
 }
 
 /*
- * The scan below the element depth (deep()), from s[i]: strings are
- * jumped over whole, brackets counted, until the line ends, an element
- * ends, or the scan is no longer deep. Returns where the general scan
- * goes on (n at the end of the line).
+ * A bracket outside strings in the deep scan: depth kept, the element
+ * ended when it closes. 1 when the scan stops after it.
+ */
+static int deep_bracket(struct jsondoc *p, const char *s, size_t i,
+			unsigned long lineno, size_t *from)
+{
+	if (s[i] == '{' || s[i] == '[') {
+		open_bracket(p, lineno, i);
+		return 0;
+	}
+	if (close_bracket(p, lineno, i)) {
+		keep(p, s + *from, i + 1 - *from, 0);
+		end_elem(p);
+		return 1;
+	}
+	return !deep(p);
+}
+
+/*
+ * The scan below the element depth (deep()), from s[i], outside any
+ * string: until the line ends, an element ends, or the scan is no longer
+ * deep. Returns where the general scan goes on (n at the end of the
+ * line, with the string and escape state left for the next line).
+ *
+ * Sixteen bytes are read at once: with no backslash among them, the
+ * quotes say which brackets are inside strings (an odd number of quotes
+ * before a bracket), and only the brackets outside are looked at; with a
+ * backslash, and on lines shorter than sixteen bytes, byte by byte.
  */
 static size_t deep_scan(struct jsondoc *p, const char *s, size_t i, size_t n,
 			unsigned long lineno, size_t *from)
 {
-	while ((i = bytescan(s, i, n, BS_QUOTE | BS_BRACKET)) < n) {
-		char c = s[i];
+	int in = 0, esc = 0;
 
-		if (c == '"') {
-			/* To the closing quote, escapes stepped over. */
-			for (i++;; i += 2) {
-				i = bytescan(s, i, n, BS_QUOTE | BS_BSLASH);
-				if (i >= n) {
-					p->in_str = 1;
-					return n;
+	while (i < n) {
+		size_t lim;
+
+		if (!esc && n >= 16) {
+			/* The last block ends at the line's end. */
+			size_t at = n - i >= 16 ? i : n - 16;
+			unsigned q, b, k;
+
+			bytescan_masks(s + at, &q, &b, &k);
+			q >>= i - at;
+			b >>= i - at;
+			k >>= i - at;
+			if (!b) {
+				unsigned inside = bytescan_prefix_xor(q);
+
+				k &= in ? inside : ~inside;
+				for (; k; k &= k - 1) {
+					size_t j = i + (size_t)__builtin_ctz(k);
+
+					if (deep_bracket(p, s, j, lineno, from))
+						return j + 1;
 				}
-				if (s[i] == '"')
-					break;
-				if (i + 1 >= n) {
-					p->in_str = 1;
-					p->esc = 1;
-					return n;
-				}
+				in ^= __builtin_popcount(q) & 1;
+				i = at + 16;
+				continue;
 			}
-			i++;
-		} else if (c == '{' || c == '[') {
-			open_bracket(p, lineno, i);
-			i++;
-		} else if (close_bracket(p, lineno, i)) {
-			keep(p, s + *from, i + 1 - *from, 0);
-			end_elem(p);
-			return i + 1;
-		} else if (!deep(p)) {
-			return i + 1;
-		} else {
-			i++;
+		}
+		for (lim = n - i > 16 ? i + 16 : n; i < lim; i++) {
+			char c = s[i];
+
+			if (esc) {
+				esc = 0;
+			} else if (in) {
+				if (c == '\\')
+					esc = 1;
+				else if (c == '"')
+					in = 0;
+			} else if (c == '"') {
+				in = 1;
+			} else if (bytescan_in((unsigned char)c, BS_BRACKET) &&
+				   deep_bracket(p, s, i, lineno, from)) {
+				return i + 1;
+			}
 		}
 	}
+	p->in_str = in;
+	p->esc = esc;
 	return n;
 }
 
