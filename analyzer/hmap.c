@@ -1,6 +1,6 @@
 /*
  * Open-addressing hash map (FNV-1a, linear probing, load factor below
- * one half). Used to aggregate findings and, later, to index objects.
+ * seven tenths). Used to aggregate findings and, later, to index objects.
  */
 #include "hmap.h"
 
@@ -23,8 +23,14 @@ uint64_t hmap_hash(const void *p, size_t n)
 	return h;
 }
 
+/* The slot's hash: both halves of FNV-1a's 64 bits. */
+static uint32_t fold(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 static struct hmap_slot *find(const struct hmap *m, const char *key,
-			      size_t keylen, uint64_t h)
+			      size_t keylen, uint32_t h)
 {
 	size_t i = (size_t)h & (m->cap - 1);
 
@@ -44,9 +50,9 @@ void *hmap_get(const struct hmap *m, const char *key, size_t keylen)
 {
 	struct hmap_slot *s;
 
-	if (!m->cap)
+	if (!m->cap || keylen > UINT32_MAX)
 		return NULL;
-	s = find(m, key, keylen, hmap_hash(key, keylen));
+	s = find(m, key, keylen, fold(hmap_hash(key, keylen)));
 	return s->key ? s->value : NULL;
 }
 
@@ -66,18 +72,26 @@ static void rehash(struct hmap *m, size_t cap)
 	free(old.slots);
 }
 
+/* Whether n keys fit in cap slots: at most seven tenths full. */
+static int fits(size_t n, size_t cap)
+{
+	return n <= cap / 10 * 7;
+}
+
 void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
 {
-	uint64_t h = hmap_hash(key, keylen);
+	uint32_t h = fold(hmap_hash(key, keylen));
 	struct hmap_slot *s;
 
-	if ((m->n + 1) * 2 > m->cap)
+	if (keylen > UINT32_MAX)
+		abort();	/* keys come from lines, cut far below */
+	if (!fits(m->n + 1, m->cap))
 		rehash(m, m->cap ? m->cap * 2 : 64);
 	s = find(m, key, keylen, h);
 	if (!s->key)
 		m->n++;
 	s->key = key;
-	s->keylen = keylen;
+	s->keylen = (uint32_t)keylen;
 	s->hash = h;
 	s->value = value;
 }
@@ -86,7 +100,7 @@ void hmap_reserve(struct hmap *m, size_t n)
 {
 	size_t cap = m->cap ? m->cap : 64;
 
-	while (cap / 2 < n + 1) {
+	while (!fits(n + 1, cap)) {
 		if (cap > SIZE_MAX / 2 / sizeof(*m->slots))
 			return;	/* it grows as it fills, if it can */
 		cap *= 2;

@@ -9,11 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 24 bytes: tables of a big cluster's objects are a large part of memory. */
 struct hmap_slot {
 	const char *key;
-	size_t keylen;
-	uint64_t hash;
 	void *value;
+	uint32_t hash;
+	uint32_t keylen;
 };
 
 struct hmap {

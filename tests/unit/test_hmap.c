@@ -1,0 +1,103 @@
+/*
+ * The hash map under the object store, the resource graph and the
+ * findings: every key put is found, no other key is, the table stays at
+ * most seven tenths full, and a reserved table does not move while it
+ * fills up to what was reserved.
+ */
+#include "cm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+
+#define NKEYS 100000
+
+static char *key_of(size_t i)
+{
+	char k[64];
+
+	/* Keys shaped like the graph's: kind, namespace and name. */
+	snprintf(k, sizeof(k), "Challenge\nns-%zu\napp-%zu-tls-1-%zu-0",
+		 i % 13, i, i * 2654435761u % 1000003);
+	return strdup(k);
+}
+
+static void test_put_get(void **state)
+{
+	struct hmap m = { NULL, 0, 0 };
+	char **keys = calloc(NKEYS, sizeof(*keys));
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sizeof(struct hmap_slot), 24);
+	for (i = 0; i < NKEYS; i++) {
+		keys[i] = key_of(i);
+		hmap_put(&m, keys[i], strlen(keys[i]), (void *)(i + 1));
+		assert_true(m.n * 10 <= m.cap * 7);
+	}
+	assert_int_equal(m.n, NKEYS);
+	for (i = 0; i < NKEYS; i++)
+		assert_ptr_equal(hmap_get(&m, keys[i], strlen(keys[i])),
+				 (void *)(i + 1));
+	/* Absent keys, and present keys cut short. */
+	assert_null(hmap_get(&m, "Challenge\nns-1\nnone", 19));
+	assert_null(hmap_get(&m, keys[7], strlen(keys[7]) - 1));
+	/* A value replaced: still one key. */
+	hmap_put(&m, keys[3], strlen(keys[3]), (void *)99);
+	assert_int_equal(m.n, NKEYS);
+	assert_ptr_equal(hmap_get(&m, keys[3], strlen(keys[3])), (void *)99);
+	hmap_free(&m);
+	for (i = 0; i < NKEYS; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static void test_reserve(void **state)
+{
+	struct hmap m = { NULL, 0, 0 };
+	char **keys = calloc(NKEYS, sizeof(*keys));
+	struct hmap_slot *slots;
+	size_t i, cap;
+
+	(void)state;
+	hmap_reserve(&m, NKEYS);
+	cap = m.cap;
+	slots = m.slots;
+	/* No bigger than needed: half the size would not hold them. */
+	assert_true(NKEYS * 10 <= cap * 7);
+	assert_true(NKEYS * 10 > cap / 2 * 7);
+	for (i = 0; i < NKEYS; i++) {
+		keys[i] = key_of(i);
+		hmap_put(&m, keys[i], strlen(keys[i]), (void *)(i + 1));
+	}
+	assert_int_equal(m.cap, cap);
+	assert_ptr_equal(m.slots, slots);
+	/* Reserving less than there is changes nothing. */
+	hmap_reserve(&m, 10);
+	assert_int_equal(m.cap, cap);
+	for (i = 0; i < NKEYS; i++)
+		assert_ptr_equal(hmap_get(&m, keys[i], strlen(keys[i])),
+				 (void *)(i + 1));
+	/* Reserving more keeps every key. */
+	hmap_reserve(&m, 4 * NKEYS);
+	assert_true(m.cap > cap);
+	for (i = 0; i < NKEYS; i++)
+		assert_ptr_equal(hmap_get(&m, keys[i], strlen(keys[i])),
+				 (void *)(i + 1));
+	hmap_free(&m);
+	for (i = 0; i < NKEYS; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_reserve),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
