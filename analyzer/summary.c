@@ -99,8 +99,10 @@ size_t summary_certificates(const struct analysis *a,
 			    struct cert_summary **out)
 {
 	const struct graph *g = &a->graph;
-	struct cert_summary *v = NULL;
-	size_t n = 0, cap = 0, i, j;
+	struct cert_summary *v = NULL, *rows;
+	const struct finding **bl = NULL, **lists;
+	size_t *first = NULL;
+	size_t n = 0, cap = 0, capf = 0, nbl = 0, capbl = 0, i, j;
 
 	for (i = 0; i < g->n; i++) {
 		const struct kobject *o = g->v[i].obj;
@@ -110,6 +112,8 @@ size_t summary_certificates(const struct analysis *a,
 		if (g->v[i].level != 0)
 			continue;
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		first = xgrow(first, &capf, n + 1, sizeof(*first));
+		first[n] = nbl;
 		cs = &v[n++];
 		memset(cs, 0, sizeof(*cs));
 		cs->node = (int)i;
@@ -120,14 +124,33 @@ size_t summary_certificates(const struct analysis *a,
 		cs->not_after = na ? na->value : NULL;
 		/* Findings are already in rank order. */
 		for (j = 0; j < a->findings.n && cs->nblocking <
-		     ARRAY_SIZE(cs->blocking); j++)
-			if (blocks(a, a->findings.v[j], (int)i))
-				cs->blocking[cs->nblocking++] =
-					a->findings.v[j];
+		     SUMMARY_BLOCKING; j++) {
+			if (!blocks(a, a->findings.v[j], (int)i))
+				continue;
+			bl = xgrow(bl, &capbl, nbl + 1, sizeof(*bl));
+			bl[nbl++] = a->findings.v[j];
+			cs->nblocking++;
+		}
 	}
+	/*
+	 * Rows and lists in one block: a big cluster's Certificates mostly
+	 * have nothing blocking them, and a list per row would cost more
+	 * than the row.
+	 */
+	rows = xmalloc(n * sizeof(*rows) + nbl * sizeof(*bl) + 1);
+	lists = (const struct finding **)(void *)(rows + n);
+	if (nbl)
+		memcpy(lists, bl, nbl * sizeof(*bl));
+	for (i = 0; i < n; i++) {
+		rows[i] = v[i];
+		rows[i].blocking = lists + first[i];
+	}
+	free(v);
+	free(bl);
+	free(first);
 	if (n > 1)
-		qsort_r(v, n, sizeof(*v), cmp_certs, (void *)a);
-	*out = v;
+		qsort_r(rows, n, sizeof(*rows), cmp_certs, (void *)a);
+	*out = rows;
 	return n;
 }
 

@@ -46,11 +46,16 @@ struct cert_summary {
 	const char *reason;
 	const char *message;
 	const char *not_after;
-	const struct finding *blocking[16];	/* in rank order */
-	size_t nblocking;
+	const struct finding *const *blocking;	/* in rank order; in *out */
+	size_t nblocking;			/* at most SUMMARY_BLOCKING */
 };
 
-/* The Certificates, in namespace/name order; the caller frees *out. */
+#define SUMMARY_BLOCKING 16
+
+/*
+ * The Certificates, in namespace/name order; the caller frees *out (one
+ * block, the blocking lists with it).
+ */
 size_t summary_certificates(const struct analysis *a,
 			    struct cert_summary **out);
 
