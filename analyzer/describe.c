@@ -325,9 +325,8 @@ static void to_list_of_maps(struct fnode *n)
 
 	item->kids = n->kids;
 	item->nkids = n->nkids;
-	item->capkids = n->capkids;
 	n->kids = NULL;
-	n->nkids = n->capkids = 0;
+	n->nkids = 0;
 	n->type = FN_LIST;
 	fnode_add(n, NULL, 0, item);
 }

@@ -297,34 +297,46 @@ static const char *norm_intern(const char *raw, size_t n, int intern)
 	return k;
 }
 
+_Static_assert(sizeof(struct fnode) == 3 * sizeof(void *) + 8,
+	       "struct fnode has no padding");
+
+/* The room of a kids array of n that is not packed (see struct fnode). */
+static uint32_t kids_room(uint32_t n)
+{
+	uint32_t room = 2;
+
+	if (!n)
+		return 0;
+	while (room < n)
+		room *= 2;
+	return room;
+}
+
 struct fnode *fnode_add(struct fnode *parent, const char *raw_key,
 			size_t keylen, struct fnode *child)
 {
+	uint32_t n = parent->nkids;
+
 	if (raw_key)
 		child->key = norm_intern(raw_key, keylen, 1);
+	if (n >= FN_MAX_KIDS)
+		abort();	/* not from a bounded parser */
 	if (parent->packed & FN_PACKED_KIDS) {
 		/* The packed array has no room: it moves out on the heap. */
-		struct fnode **kids = xmalloc(((size_t)parent->nkids + 1) *
+		struct fnode **kids = xmalloc(kids_room(n + 1) *
 					      sizeof(*kids));
 
-		if (parent->nkids)
-			memcpy(kids, parent->kids,
-			       parent->nkids * sizeof(*kids));
+		if (n)
+			memcpy(kids, parent->kids, n * sizeof(*kids));
 		parent->kids = kids;
-		parent->capkids = parent->nkids + 1;
-		parent->packed &= (unsigned char)~FN_PACKED_KIDS;
-	}
-	if (parent->nkids == parent->capkids) {
-		/* Maps and lists are mostly small: grow from 2, not 8. */
-		uint32_t cap = parent->capkids ? parent->capkids * 2 : 2;
-
-		if (cap <= parent->capkids)
-			abort();	/* 2^32 kids: not from a bounded parser */
-		parent->kids = xrealloc(parent->kids, cap *
+		parent->packed &= ~FN_PACKED_KIDS;
+	} else if (kids_room(n) == n) {
+		/* Full. Maps and lists are mostly small: grow from 2. */
+		parent->kids = xrealloc(parent->kids, kids_room(n + 1) *
 					sizeof(*parent->kids));
-		parent->capkids = cap;
 	}
-	parent->kids[parent->nkids++] = child;
+	parent->kids[n] = child;
+	parent->nkids = n + 1;
 	return child;
 }
 
@@ -707,14 +719,11 @@ static void pack_tree(struct packer *pk, struct fnode *n)
 		pack_tree(pk, n->kids[i]);
 	if (n->nkids) {
 		n->kids = pack_array(pk, n->kids, n->nkids * sizeof(*n->kids));
-		if (pk->moving) {
-			n->capkids = n->nkids;
+		if (pk->moving)
 			n->packed |= FN_PACKED_KIDS;
-		}
 	} else if (pk->moving) {
 		free(n->kids);
 		n->kids = NULL;
-		n->capkids = 0;
 	}
 	if (n->value) {
 		n->value = pack_str(pk, n->value);

@@ -28,16 +28,24 @@ enum fnode_type {
 	FN_LIST,
 };
 
+/*
+ * 32 bytes: a kept object is mostly its nodes. A kids array that is not
+ * in a pack block has room for a power of two of kids, at least two
+ * (fnode_add()), so its size need not be kept.
+ */
 struct fnode {
 	const char *key;	/* normalized and interned (fnode_intern());
 				 * NULL for list items */
 	char *value;		/* scalars; NULL for null/<nil>/<none> */
 	struct fnode **kids;
-	uint32_t nkids, capkids;
 	uint32_t line;		/* where it was written; 0 if unknown */
-	unsigned char type;	/* enum fnode_type */
-	unsigned char packed;	/* FN_PACKED_*: in its object's pack block */
+	uint32_t nkids : 28;	/* at most FN_MAX_KIDS */
+	uint32_t type : 2;	/* enum fnode_type */
+	uint32_t packed : 2;	/* FN_PACKED_*: in its object's pack block */
 };
+
+/* More kids than a bounded item can hold (a kid takes 2 bytes or more). */
+#define FN_MAX_KIDS ((1u << 28) - 1)
 
 /* Which of a node's arrays live in a kobject's pack block (kobject_pack). */
 #define FN_PACKED_KIDS 1

@@ -498,6 +498,26 @@ static void test_pack(void **state)
 	assert_string_equal(fnode_find(p->root, "spec.issuerRef.name")->value,
 			    "le");
 	assert_null(fnode_find(p->root, "spec.nothing")->value);
+	/*
+	 * Growing on, past each power of two: kids arrays keep no size of
+	 * their own (under valgrind and ASan, a wrong one is a write past
+	 * the end).
+	 */
+	for (i = 0; i < 600; i++) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "host-%zu.example.com", i);
+		fnode_add_scalar(spec, NULL, 0, v, strlen(v), 11 + i);
+	}
+	assert_int_equal(spec->nkids, 603);
+	assert_string_equal(spec->kids[2]->value, "api.example.com");
+	for (i = 0; i < 600; i++) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "host-%zu.example.com", i);
+		assert_string_equal(spec->kids[3 + i]->value, v);
+		assert_int_equal(spec->kids[3 + i]->line, 11 + i);
+	}
 	run_free(&a);	/* the packed object, under valgrind and ASan */
 	run_free(&b);
 }
