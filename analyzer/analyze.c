@@ -7,12 +7,14 @@
  */
 #include "analyze.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "bytescan.h"
 #include "cond.h"
 #include "describe.h"
 #include "detect.h"
@@ -265,6 +267,30 @@ static struct arrival *add_arrival(struct segment *sg, unsigned long line)
 	return ar;
 }
 
+/*
+ * Whether the text holds "acme.cert-manager.io/http01-solver" or
+ * "cm-acme-http-solver-": each has "acme" at a known place, so one scan
+ * for "acme" (every object of a big PodList goes through here) finds both.
+ */
+static int solver_marker(struct slice t)
+{
+	static const char label[] = "acme.cert-manager.io/http01-solver";
+	static const char name[] = "cm-acme-http-solver-";
+	const char *p = t.p, *end = t.p + t.n, *a;
+
+	while ((a = bytescan_find4(p, (size_t)(end - p), "acme"))) {
+		if (a - t.p >= 3 &&
+		    end - (a - 3) >= (ptrdiff_t)sizeof(name) - 1 &&
+		    !memcmp(a - 3, name, sizeof(name) - 1))
+			return 1;
+		if (end - a >= (ptrdiff_t)sizeof(label) - 1 &&
+		    !memcmp(a, label, sizeof(label) - 1))
+			return 1;
+		p = a + 1;
+	}
+	return 0;
+}
+
 /* Whether an object of this kind is wanted (parse_ctx.wanted). */
 static int object_wanted(const char *kind, struct slice text, void *ctx)
 {
@@ -273,9 +299,7 @@ static int object_wanted(const char *kind, struct slice text, void *ctx)
 	if (!strcmp(kind, "Event") || keep_kind(sg->a, kind, NULL, 0))
 		return 1;
 	/* HTTP-01 solver Pods and Services: by label or by name. */
-	return memmem(text.p, text.n, "acme.cert-manager.io/http01-solver",
-		      34) ||
-	       memmem(text.p, text.n, "cm-acme-http-solver-", 20);
+	return solver_marker(text);
 }
 
 /* An object read but not kept: counted, and its lines' hits go to it. */

@@ -113,4 +113,42 @@ static inline unsigned bytescan_prefix_xor(unsigned m)
 	return m;
 }
 
+/*
+ * The first place of the four bytes lit in s[0..n), or NULL: sixteen
+ * places tested at once for lit's first and last byte, the middle two
+ * compared only there.
+ */
+static inline const char *bytescan_find4(const char *s, size_t n,
+					 const char *lit)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i first = _mm_set1_epi8(lit[0]);
+	const __m128i last = _mm_set1_epi8(lit[3]);
+
+	while (n >= 19 && i <= n - 19) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
+					    (s + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+					    (s + i + 3));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+			_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+
+		for (; m; m &= m - 1) {
+			size_t j = i + (size_t)__builtin_ctz(m);
+
+			if (s[j + 1] == lit[1] && s[j + 2] == lit[2])
+				return s + j;
+		}
+		i += 16;
+	}
+#endif
+	for (; n >= 4 && i <= n - 4; i++)
+		if (s[i] == lit[0] && s[i + 1] == lit[1] &&
+		    s[i + 2] == lit[2] && s[i + 3] == lit[3])
+			return s + i;
+	return NULL;
+}
+
 #endif

@@ -782,9 +782,13 @@ static void keep(struct jsondoc *p, const char *s, size_t n, int newline)
 		buf_free(&p->cap);
 		return;
 	}
-	buf_add(&p->cap, s, n);
+	/* One copy per line: the bytes and the newline together. */
+	buf_grow(&p->cap, n + 1);
+	memcpy(p->cap.p + p->cap.len, s, n);
+	p->cap.len += n;
 	if (newline)
-		buf_addc(&p->cap, '\n');
+		p->cap.p[p->cap.len++] = '\n';
+	p->cap.p[p->cap.len] = '\0';
 	note_peak(p);
 }
 

@@ -612,6 +612,62 @@ static void test_object_rules_threads(void **state)
 	buf_free(&y);
 }
 
+/*
+ * HTTP-01 solver Pods and Services are kept from a PodList whose other
+ * Pods are not: by the solver label, by the generated name, in YAML and
+ * in JSON; a Pod that only mentions "acme" is not kept.
+ */
+static void test_solver_pods_kept(void **state)
+{
+	static const char json[] =
+		"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+		" {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": "
+		"{\"name\": \"web-1\", \"namespace\": \"shop\", \"labels\": "
+		"{\"app\": \"acme-shop\"}}},\n"
+		" {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": "
+		"{\"name\": \"solver-a\", \"namespace\": \"shop\", \"labels\": "
+		"{\"acme.cert-manager.io/http01-solver\": \"true\"}}},\n"
+		" {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": "
+		"{\"name\": \"cm-acme-http-solver-x7k2p\", \"namespace\": "
+		"\"shop\"}},\n"
+		" {\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": "
+		"{\"labels\": {\"acme.cert-manager.io/http01-solver\": "
+		"\"true\"}, \"name\": \"svc-b\", \"namespace\": \"shop\"}},\n"
+		" {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": "
+		"{\"name\": \"cm-acme-http-solve\", \"namespace\": \"shop\"}}\n"
+		"]}\n";
+	static const char yaml[] =
+		"apiVersion: v1\nitems:\n"
+		"- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: web-2\n"
+		"    namespace: shop\n"
+		"- apiVersion: v1\n  kind: Pod\n  metadata:\n"
+		"    generateName: cm-acme-http-solver-\n"
+		"    name: cm-acme-http-solver-q9z\n    namespace: shop\n"
+		"kind: List\n";
+	const char *const files[] = { "pods.json", "pods.yaml" };
+	const char *const want[] = { "solver-a,cm-acme-http-solver-x7k2p,svc-b,",
+				     "cm-acme-http-solver-q9z," };
+	size_t f, i;
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		struct analysis a;
+		struct ruleset rs;
+		struct buf got = BUF_INIT;
+		char path[256];
+
+		write_file(files[f], f ? yaml : json);
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		run(&a, &rs, "rules: []\n", path);
+		for (i = 0; i < a.store.n; i++)
+			buf_addf(&got, "%s,", a.store.v[i]->name);
+		assert_string_equal(buf_str(&got), want[f]);
+		analysis_free(&a);
+		ruleset_free(&rs);
+		buf_free(&got);
+	}
+}
+
 static void test_list_hits(void **state)
 {
 	static const char rules[] =
@@ -686,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_same_object_merged),
 		cmocka_unit_test(test_log_records),
 		cmocka_unit_test(test_limits_reached),
+		cmocka_unit_test(test_solver_pods_kept),
 		cmocka_unit_test(test_list_hits),
 		cmocka_unit_test(test_object_rules_threads),
 	};

@@ -554,6 +554,20 @@ static void test_bytescan(void **state)
 			}
 		}
 	}
+	/* bytescan_find4() finds what memmem() finds. */
+	for (round = 0; round < 3000; round++) {
+		static const char *const lits[] = { "acme", "aaab", "e-ac" };
+		const char *lit = lits[round % 3];
+
+		n = round % sizeof(buf);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[k] = "acme-b"[(seed >> 16) % 6];
+		}
+		for (i = 0; i <= n; i++)
+			assert_ptr_equal(bytescan_find4(buf + i, n - i, lit),
+					 memmem(buf + i, n - i, lit, 4));
+	}
 	/* Each stop byte of each set, at each place of a 40-byte run. */
 	for (k = 0; k < 40; k++) {
 		static const char stops[] = "\"\\{}[],";
