@@ -62,6 +62,8 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 {
 	struct gnode *n;
 	struct buf k = BUF_INIT;
+	const char *key, *tail;
+	size_t klen;
 
 	g->v = xgrow(g->v, &g->cap, g->n + 1, sizeof(*g->v));
 	n = &g->v[g->n];
@@ -73,33 +75,24 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		n->ns = obj->ns;
 		n->name = obj->name;
 	} else {
-		n->own[0] = kind ? xstrdup(kind) : NULL;
-		n->own[1] = ns && *ns ? xstrdup(ns) : NULL;
-		n->own[2] = xstrdup(name);
-		n->kind = n->own[0];
-		n->ns = n->own[1];
-		n->name = n->own[2];
+		n->kind = kind ? strblocks_dup(&g->strings, kind, strlen(kind)) : NULL;
+		n->ns = ns && *ns ? strblocks_dup(&g->strings, ns, strlen(ns)) : NULL;
+		n->name = strblocks_dup(&g->strings, name, strlen(name));
 	}
 	n->level = graph_kind_level(n->kind);
 	if (n->level < 0 && obj && kobject_label(obj,
 			"acme.cert-manager.io/http01-solver"))
 		n->level = 4;
 	make_key(&k, n->kind, n->ns, n->name);
-	g->keys = xgrow(g->keys, &g->capkeys, g->nkeys + 1, sizeof(*g->keys));
-	/* An exact-size copy: one key per node of a big cluster. */
-	g->keys[g->nkeys] = xstrndup(k.p, k.len);
+	key = strblocks_dup(&g->strings, k.p, k.len);
+	klen = k.len;
 	buf_free(&k);
-	hmap_put(&g->index, g->keys[g->nkeys], strlen(g->keys[g->nkeys]),
-		 (void *)(uintptr_t)(g->n + 1));
-	{
-		/* The key's tail is "ns\nname". */
-		const char *tail = strchr(g->keys[g->nkeys], '\n') + 1;
-
-		if (!hmap_get(&g->by_name, tail, strlen(tail)))
-			hmap_put(&g->by_name, tail, strlen(tail),
-				 (void *)(uintptr_t)(g->n + 1));
-	}
-	g->nkeys++;
+	hmap_put(&g->index, key, klen, (void *)(uintptr_t)(g->n + 1));
+	/* The key's tail is "ns\nname". */
+	tail = strchr(key, '\n') + 1;
+	if (!hmap_get(&g->by_name, tail, klen - (size_t)(tail - key)))
+		hmap_put(&g->by_name, tail, klen - (size_t)(tail - key),
+			 (void *)(uintptr_t)(g->n + 1));
 	return (int)g->n++;
 }
 
@@ -360,7 +353,13 @@ void graph_build(struct graph *g, struct store *st, struct findings *fs)
 	size_t i, real;
 
 	memset(g, 0, sizeof(*g));
-	/* A node per object, and some inferred from names and findings. */
+	/*
+	 * A node per object, and some inferred from names and findings: room
+	 * for many (pages never written cost nothing), so the array is not
+	 * copied as it grows.
+	 */
+	g->cap = 4 * st->n + fs->n + 16;
+	g->v = xmalloc(g->cap * sizeof(*g->v));
 	hmap_reserve(&g->index, st->n + st->n / 4 + fs->n);
 	hmap_reserve(&g->by_name, st->n + st->n / 4 + fs->n);
 	for (i = 0; i < st->n; i++)
@@ -402,17 +401,8 @@ void graph_build(struct graph *g, struct store *st, struct findings *fs)
 
 void graph_free(struct graph *g)
 {
-	size_t i;
-
-	for (i = 0; i < g->n; i++) {
-		free(g->v[i].own[0]);
-		free(g->v[i].own[1]);
-		free(g->v[i].own[2]);
-	}
+	strblocks_free(&g->strings);
 	free(g->v);
-	for (i = 0; i < g->nkeys; i++)
-		free(g->keys[i]);
-	free(g->keys);
 	hmap_free(&g->index);
 	hmap_free(&g->by_name);
 	memset(g, 0, sizeof(*g));

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "findings.h"
 #include "hmap.h"
+#include "util.h"
 #include "store.h"
 
 enum link_source {
@@ -39,7 +40,6 @@ struct gnode {
 	int level;		/* 0 Certificate, 1 CR, 2 Order, 3 Challenge, 4 solver */
 	int first_child;	/* children list, after graph_build(); -1 */
 	int next_sibling;
-	char *own[3];		/* kind, ns, name of an inferred node */
 };
 
 struct graph {
@@ -47,8 +47,8 @@ struct graph {
 	size_t n, cap;
 	struct hmap index;	/* "kind\nns\nname" -> index + 1 */
 	struct hmap by_name;	/* "ns\nname" -> first index + 1 */
-	char **keys;
-	size_t nkeys, capkeys;
+	/* The keys, and the names of inferred nodes. */
+	struct strblocks strings;
 };
 
 /* Build the graph from the store and the resources findings name. */

@@ -27,9 +27,7 @@ void store_free(struct store *st)
 	for (i = 0; i < st->n; i++)
 		kobject_free(st->v[i]);
 	free(st->v);
-	for (i = 0; i < st->nkeys; i++)
-		free(st->keys[i]);
-	free(st->keys);
+	strblocks_free(&st->keys);
 	hmap_free(&st->index);
 	hmap_free(&st->by_name);
 	free(st->dropped_where);
@@ -160,22 +158,23 @@ static void attach(struct store *st, struct kobject *o, struct kevent *ev)
 static struct kobject *insert(struct store *st, struct kobject *o)
 {
 	struct buf k = BUF_INIT;
+	const char *key;
+	size_t klen;
 
 	make_key(&k, o->kind, o->ns, o->name);
 	st->v = xgrow(st->v, &st->cap, st->n + 1, sizeof(*st->v));
 	st->v[st->n++] = o;
-	st->keys = xgrow(st->keys, &st->capkeys, st->nkeys + 1,
-			 sizeof(*st->keys));
-	st->keys[st->nkeys] = buf_detach(&k);
-	hmap_put(&st->index, st->keys[st->nkeys],
-		 strlen(st->keys[st->nkeys]), o);
-	st->nkeys++;
+	key = strblocks_dup(&st->keys, k.p, k.len);
+	klen = k.len;
+	buf_free(&k);
+	hmap_put(&st->index, key, klen, o);
 	/* The name index: the key's tail is "ns\nname" already. */
 	if (o->name) {
-		const char *tail = strchr(st->keys[st->nkeys - 1], '\n') + 1;
+		const char *tail = strchr(key, '\n') + 1;
+		size_t tlen = klen - (size_t)(tail - key);
 
-		if (!hmap_get(&st->by_name, tail, strlen(tail)))
-			hmap_put(&st->by_name, tail, strlen(tail), o);
+		if (!hmap_get(&st->by_name, tail, tlen))
+			hmap_put(&st->by_name, tail, tlen, o);
 	}
 	return o;
 }

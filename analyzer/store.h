@@ -14,14 +14,14 @@
 #include "hmap.h"
 #include "input.h"
 #include "object.h"
+#include "util.h"
 
 struct store {
 	struct kobject **v;
 	size_t n, cap;
 	struct hmap index;	/* "kind\nns\nname" -> object */
 	struct hmap by_name;	/* "ns\nname" -> the first object of that name */
-	char **keys;		/* owned index keys */
-	size_t nkeys, capkeys;
+	struct strblocks keys;	/* the index keys */
 	size_t max_objects;
 	unsigned long dropped;	/* objects beyond max_objects */
 	char *dropped_where;	/* "file:line" of the first of them */

@@ -58,6 +58,46 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+struct strblock {
+	struct strblock *next;
+	size_t used, cap;
+	char s[];
+};
+
+#define STRBLOCK_SIZE ((size_t)64 << 10)
+
+const char *strblocks_dup(struct strblocks *sb, const char *s, size_t n)
+{
+	struct strblock *b = sb->head;
+	char *p;
+
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > STRBLOCK_SIZE ? n + 1 : STRBLOCK_SIZE;
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = sb->head;
+		sb->head = b;
+	}
+	p = b->s + b->used;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	b->used += n + 1;
+	return p;
+}
+
+void strblocks_free(struct strblocks *sb)
+{
+	while (sb->head) {
+		struct strblock *b = sb->head;
+
+		sb->head = b->next;
+		free(b);
+	}
+}
+
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t c = *cap;

@@ -25,6 +25,18 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/*
+ * Strings that live as long as their owner, one after another in blocks
+ * of 64 KB: for the keys of big indexes, where a malloc each would cost
+ * more than the keys. Zero-initialize; strblocks_free() frees them all.
+ */
+struct strblock;
+struct strblocks {
+	struct strblock *head;
+};
+const char *strblocks_dup(struct strblocks *sb, const char *s, size_t n);
+void strblocks_free(struct strblocks *sb);
+
 /* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
 

@@ -1,6 +1,6 @@
 /*
  * The hash map under the object store, the resource graph and the
- * findings: every key put is found, no other key is, the table stays at
+ * findings, and the blocks their keys are kept in: every key put is found, no other key is, the table stays at
  * most seven tenths full, and a reserved table does not move while it
  * fills up to what was reserved.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hmap.h"
+#include "util.h"
 
 #define NKEYS 100000
 
@@ -92,11 +93,56 @@ static void test_reserve(void **state)
 	free(keys);
 }
 
+/*
+ * The keys' blocks: every string keeps its place and its bytes while more
+ * are added, across blocks and with strings bigger than a block.
+ */
+static void test_strblocks(void **state)
+{
+	struct strblocks sb = { NULL };
+	const char **at = calloc(NKEYS, sizeof(*at));
+	char *big = malloc(200000);
+	size_t i;
+
+	(void)state;
+	memset(big, 'x', 200000);
+	for (i = 0; i < NKEYS; i++) {
+		char *k = key_of(i);
+
+		/* Now and then an empty string, or one of 200,000 bytes. */
+		if (i % 1000 == 7)
+			at[i] = strblocks_dup(&sb, big, 200000);
+		else if (i % 1000 == 8)
+			at[i] = strblocks_dup(&sb, "", 0);
+		else
+			at[i] = strblocks_dup(&sb, k, strlen(k));
+		free(k);
+	}
+	for (i = 0; i < NKEYS; i++) {
+		char *k = key_of(i);
+
+		if (i % 1000 == 7) {
+			assert_int_equal(strlen(at[i]), 200000);
+			assert_memory_equal(at[i], big, 200000);
+		} else if (i % 1000 == 8) {
+			assert_string_equal(at[i], "");
+		} else {
+			assert_string_equal(at[i], k);
+		}
+		free(k);
+	}
+	strblocks_free(&sb);
+	assert_null(sb.head);
+	free(big);
+	free(at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_strblocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
