@@ -746,8 +746,10 @@ int match_line_scan(struct matcher *m, const char *source,
 {
 	if (m->blk && prefilter_block_covers(m->blk, line.p, line.n,
 					     m->blk->gen)) {
+		/* found holds no bit when found_any is 0. */
 		m->found_any = prefilter_block_line(m->pf, m->blk, line.p,
-						    line.n, m->found);
+						    line.n, m->found,
+						    m->found_any);
 	} else {
 		prefilter_scan(m->pf, line.p, line.n, m->found);
 		m->found_any = prefilter_any(m->pf, m->found);

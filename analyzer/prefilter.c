@@ -1204,14 +1204,6 @@ sort:
 		}
 }
 
-int prefilter_block_covers(const struct pf_block *b, const char *p, size_t n,
-			   unsigned long gen)
-{
-	uintptr_t lo = (uintptr_t)b->base, x = (uintptr_t)p;
-
-	return b->base && b->gen == gen && x >= lo && x + n <= lo + b->n;
-}
-
 int prefilter_any(const struct prefilter *pf, const uint64_t *found)
 {
 	size_t i, n = prefilter_words(pf);
@@ -1223,7 +1215,7 @@ int prefilter_any(const struct prefilter *pf, const uint64_t *found)
 }
 
 int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
-			 const char *p, size_t n, uint64_t *found)
+			 const char *p, size_t n, uint64_t *found, int clear)
 {
 	size_t lo = (size_t)(p - b->base), hi = lo + n;
 	int any = 0;
@@ -1232,7 +1224,8 @@ int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
 		prefilter_scan(pf, p, n, found);
 		return prefilter_any(pf, found);
 	}
-	memset(found, 0, prefilter_words(pf) * sizeof(*found));
+	if (clear)
+		memset(found, 0, prefilter_words(pf) * sizeof(*found));
 	/* A line before the last one asked for: start over. */
 	if (b->next && b->hits[b->next - 1].end > lo)
 		b->next = 0;

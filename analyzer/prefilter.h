@@ -71,15 +71,22 @@ void prefilter_block_scan(const struct prefilter *pf, struct pf_block *b,
  * Whether the line p[0..n) lies inside the block last scanned with tag
  * gen (and after the lines already asked for).
  */
-int prefilter_block_covers(const struct pf_block *b, const char *p, size_t n,
-			   unsigned long gen);
+static inline int prefilter_block_covers(const struct pf_block *b,
+					 const char *p, size_t n,
+					 unsigned long gen)
+{
+	uintptr_t lo = (uintptr_t)b->base, x = (uintptr_t)p;
+
+	return b->base && b->gen == gen && x >= lo && x + n <= lo + b->n;
+}
 
 /*
  * Set found to the literals of the line p[0..n), which the block covers;
  * lines asked for in order cost least. Returns whether any literal is there.
+ * clear 0 says found holds no bit already (it is not cleared again).
  */
 int prefilter_block_line(const struct prefilter *pf, struct pf_block *b,
-			 const char *p, size_t n, uint64_t *found);
+			 const char *p, size_t n, uint64_t *found, int clear);
 
 /* Whether any bit of found is set. */
 int prefilter_any(const struct prefilter *pf, const uint64_t *found);
