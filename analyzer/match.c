@@ -747,9 +747,14 @@ int match_line_scan(struct matcher *m, const char *source,
 	if (m->blk && prefilter_block_covers(m->blk, line.p, line.n,
 					     m->blk->gen)) {
 		/* found holds no bit when found_any is 0. */
-		m->found_any = prefilter_block_line(m->pf, m->blk, line.p,
-						    line.n, m->found,
-						    m->found_any);
+		if (!m->found_any &&
+		    prefilter_block_none(m->blk, line.p, line.n))
+			;	/* nothing found, and nothing to clear */
+		else
+			m->found_any = prefilter_block_line(m->pf, m->blk,
+							    line.p, line.n,
+							    m->found,
+							    m->found_any);
 	} else {
 		prefilter_scan(m->pf, line.p, line.n, m->found);
 		m->found_any = prefilter_any(m->pf, m->found);

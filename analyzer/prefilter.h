@@ -81,6 +81,21 @@ static inline int prefilter_block_covers(const struct pf_block *b,
 }
 
 /*
+ * Whether the line p[0..n), which the block covers, certainly has no
+ * literal: it is asked for after the lines before it, and the next hit
+ * ends past it. The test prefilter_block_line() makes first, inline:
+ * most lines of a log or a dump have no literal.
+ */
+static inline int prefilter_block_none(const struct pf_block *b,
+				       const char *p, size_t n)
+{
+	size_t lo = (size_t)(p - b->base);
+
+	return !b->full && (!b->next || b->hits[b->next - 1].end <= lo) &&
+	       (b->next >= b->nhits || b->hits[b->next].end > lo + n);
+}
+
+/*
  * Set found to the literals of the line p[0..n), which the block covers;
  * lines asked for in order cost least. Returns whether any literal is there.
  * clear 0 says found holds no bit already (it is not cleared again).

@@ -152,7 +152,7 @@ static void check_blocks_match_lines(const struct prefilter *pf,
 	for (i = 0; i < nlines; i++) {
 		const char *p = text.p + starts[i];
 		size_t n = starts[i + 1] - starts[i] - 1;
-		int any;
+		int any, none;
 
 		if (n && p[n - 1] == '\r')
 			n--;
@@ -162,7 +162,10 @@ static void check_blocks_match_lines(const struct prefilter *pf,
 		 * As the matcher asks: found is cleared only after a line
 		 * that had literals (it holds no bit otherwise).
 		 */
+		none = prefilter_block_none(&blk, p, n);
 		any = prefilter_block_line(pf, &blk, p, n, a, prev);
+		/* Lines asked in order: "none" is exact. */
+		assert_int_equal(none, !any);
 		prev = any;
 		prefilter_scan(pf, p, n, b);
 		assert_memory_equal(a, b, words * sizeof(*a));
