@@ -1017,7 +1017,8 @@ static size_t deep_scan(struct jsondoc *p, const char *s, size_t i, size_t n,
 					if (deep_bracket(p, s, j, lineno, from))
 						return j + 1;
 				}
-				in ^= __builtin_popcount(q) & 1;
+				/* Bit 15: an odd number of quotes in all. */
+				in ^= (int)(inside >> 15) & 1;
 				i = at + 16;
 				continue;
 			}
