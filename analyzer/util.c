@@ -120,19 +120,6 @@ struct slice slice_cstr(const char *s)
 	return slice_make(s, strlen(s));
 }
 
-int slice_eq(struct slice a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a.n == n && memcmp(a.p, s, n) == 0;
-}
-
-int slice_starts(struct slice a, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return a.n >= n && memcmp(a.p, prefix, n) == 0;
-}
 
 struct slice slice_trim(struct slice s)
 {

@@ -8,6 +8,7 @@
 #define KTRIAGE_UTIL_H
 
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 /* A borrowed run of bytes; never assumed to be NUL-terminated or NUL-free. */
@@ -47,14 +48,28 @@ static inline struct slice slice_make(const char *p, size_t n)
 }
 
 struct slice slice_cstr(const char *s);
-int slice_eq(struct slice a, const char *s);
+/*
+ * Inline: both are asked of every line in places, mostly with a literal,
+ * whose length the compiler then knows.
+ */
+static inline int slice_eq(struct slice a, const char *s)
+{
+	size_t n = strlen(s);
+
+	return a.n == n && memcmp(a.p, s, n) == 0;
+}
 
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit(char c);
 
 /* The value of the n (at most 8) hexadecimal digits at p, or -1. */
 long long hex_value(const char *p, size_t n);
-int slice_starts(struct slice a, const char *prefix);
+static inline int slice_starts(struct slice a, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return a.n >= n && memcmp(a.p, prefix, n) == 0;
+}
 struct slice slice_trim(struct slice s);
 
 /* True when name ends with suffix (byte comparison). */
