@@ -52,6 +52,7 @@ static const char usage_text[] =
 "                          two or more cores) adds a reader that splits\n"
 "                          lines and finds rule literals ahead, and a\n"
 "                          worker that reads List items into objects\n"
+"                          and shares the object rules at the end\n"
 "      --revoked-serials FILE  flag certificates whose serial is in FILE\n"
 "                          (one hex serial a line, or \"serial <hex> ...\";\n"
 "                          plain or gzip)\n"
