@@ -571,12 +571,20 @@ static int memo_match(const struct ruleset *rs, const struct pattern *p,
 	return rc;
 }
 
+/* Whether a test of this kind can be a witness (see cond_eval()). */
+static int witnessed(enum cmp_op cmp)
+{
+	return cmp != CMP_EQ && cmp != CMP_IN && cmp != CMP_PRESENT &&
+	       cmp != CMP_ABSENT;
+}
+
 static int check_value(struct slice v, void *vctx)
 {
 	struct field_eval *fe = vctx;
 	int r = check_value_inner(v, fe);
 
-	if (fe->result && !fe->witness && v.n) {
+	/* Only for the tests whose witness is kept: no copy for kind: X. */
+	if (fe->result && !fe->witness && v.n && witnessed(fe->c->cmp)) {
 		struct buf b = BUF_INIT;
 
 		buf_adds(&b, fe->c->field);
@@ -779,8 +787,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 		 * The witness is what a reader should see: a regex or a
 		 * comparison that matched, not the kind it was filtered on.
 		 */
-		if (fe.result && fe.witness && !caps->witness &&
-		    c->cmp != CMP_EQ && c->cmp != CMP_IN) {
+		if (fe.result && fe.witness && !caps->witness) {
 			caps->witness = fe.witness;
 			fe.witness = NULL;
 		}
