@@ -24,8 +24,12 @@ note_fail() {
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	out=$("$t" 2>&1)
+	# A test that leaves a thread behind when an assertion fails can hang
+	# the next one; a hang is a failure, not a stuck CI.
+	out=$(timeout "${UNIT_TIMEOUT:-600}" "$t" 2>&1)
 	rc=$?
+	[ "$rc" -eq 124 ] && out="$out
+timed out after ${UNIT_TIMEOUT:-600} s"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	p=${p:-0}
