@@ -5,6 +5,7 @@
  */
 #include "util.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,39 @@ char *xstrndup(const char *s, size_t n)
 		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+int decimal_to_double(const char *s, size_t n, double *out)
+{
+	/* Powers of ten a double holds exactly. */
+	static const double p10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+	};
+	uint64_t m = 0;
+	size_t i, digits = 0, frac = 0;
+	int dot = 0;
+
+	if (FLT_EVAL_METHOD != 0)
+		return 0;	/* wider intermediates could round twice */
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || ++digits > 16)
+			return 0;
+		m = m * 10 + (uint64_t)(s[i] - '0');
+		frac += (size_t)dot;
+	}
+	if (!digits || m > ((uint64_t)1 << 53))
+		return 0;
+	/*
+	 * Both exact, and IEEE division rounds correctly: the same double
+	 * as strtod()'s correctly rounded result.
+	 */
+	*out = (double)m / p10[frac];
+	return 1;
 }
 
 struct strblock {

@@ -27,6 +27,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /*
+ * The double strtod() gives for s[0..n) when it is a plain decimal
+ * (digits, at most one '.', at most 16 digits, below 2^53 without the
+ * point): 1 and *out set, without strtod()'s multi-precision path.
+ * 0 for anything else (signs, exponents, more digits): ask strtod().
+ */
+int decimal_to_double(const char *s, size_t n, double *out);
+
+/*
  * Strings that live as long as their owner, one after another in blocks
  * of 64 KB: for the keys of big indexes, where a malloc each would cost
  * more than the keys. Zero-initialize; strblocks_free() frees them all.

@@ -5,13 +5,16 @@
  */
 #include "cm.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "diag.h"
 #include "logrec.h"
 #include "object.h"
+#include "util.h"
 
 static struct buf scratch;
 
@@ -224,10 +227,65 @@ static void test_resolve(void **state)
 			 parse_rfc3339("2025-01-01T00:00:01Z") * 1000);
 }
 
+/*
+ * JSON logs' "ts" seconds: decimal_to_double() gives strtod()'s double
+ * for the decimals it takes (so the record's milliseconds are the same),
+ * and declines the rest.
+ */
+static void test_decimal(void **state)
+{
+	static const char *const yes[] = {
+		"0", "0.0", "1.", ".5", "1714557602.126704", "1714557602.1",
+		"00001.50", "9007199254740992", "0.000000000000001",
+		"1714557602.999999", "123456789012.3456",
+	};
+	static const char *const no[] = {
+		"", ".", "-1", "+1", "1e5", "1.2.3", "9007199254740993",
+		"12345678901234567", "1714557602.1234567", " 1", "1,5",
+		"0x10", "inf", "nan",
+	};
+	unsigned seed = 99;
+	size_t i;
+	double d;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		assert_true(decimal_to_double(yes[i], strlen(yes[i]), &d));
+		assert_true(d == strtod(yes[i], NULL));
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(decimal_to_double(no[i], strlen(no[i]), &d));
+	/* Random decimals of 1 to 16 digits, the point anywhere. */
+	for (i = 0; i < 200000; i++) {
+		char buf[32];
+		size_t n = 0, k, len, at;
+
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 16) % 16;
+		at = (seed >> 8) % (len + 1);
+		for (k = 0; k < len; k++) {
+			if (k == at)
+				buf[n++] = '.';
+			seed = seed * 1103515245u + 12345u;
+			buf[n++] = (char)('0' + (seed >> 16) % 10);
+		}
+		buf[n] = '\0';
+		if (decimal_to_double(buf, n, &d)) {
+			if (d != strtod(buf, NULL))
+				fail_msg("%s: %.17g, strtod %.17g", buf, d,
+					 strtod(buf, NULL));
+			/* As the parser uses it: the same milliseconds. */
+			assert_true((int64_t)(d * 1000) ==
+				    (int64_t)(strtod(buf, NULL) * 1000));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_continuations),
 		cmocka_unit_test(test_resolve),
