@@ -12,7 +12,9 @@
 # same rules under new ids) on the tree; the base configuration (built in
 # build-base without Hyperscan and ISA-L) on the tree and the .tar.gz; and
 # ktriage on a bundle a quarter of the size (BENCH_SMALL_LOG_MB, default
-# 256), to show peak RSS does not grow with the bundle.
+# 256), to show peak RSS does not grow with the bundle. Each command runs
+# BENCH_RUNS times (3), in rounds of one run of every command, and its best
+# time is shown.
 #
 # Usage: tools/bench.sh BUILD_DIR
 set -u
@@ -57,52 +59,31 @@ echo "bench: $(wc -l <"$out/patterns.txt") patterns, $((bytes / 1000000)) MB unc
 # t_NAME and rss_NAME.
 runs=${BENCH_RUNS:-3}
 [ "${BENCH_GATE:-0}" = 1 ] && runs=${BENCH_RUNS:-1}
-run() {
+names=""
+# One run of a command: its best time and its peak RSS so far.
+measure() {
 	name=$1
 	shift
-	secs=""
-	rss=0
-	i=0
-	while [ $i -lt "$runs" ]; do
-		/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
-		# grep and rg exit 1 where a file has no match: time then adds
-		# a line before the figures, which are on the last line.
-		fig=$(tail -n 1 "$out/$name.time")
-		r_secs=${fig% *}
-		r_rss=${fig#* }
-		if [ -z "$secs" ] || awk -v a="$r_secs" -v b="$secs" 'BEGIN { exit !(a < b) }'; then
-			secs=$r_secs
-		fi
-		[ "$r_rss" -gt "$rss" ] && rss=$r_rss
-		i=$((i + 1))
-	done
-	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
-	case "$name" in *small*) mbs="-" ;; esac
-	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
-	eval "t_$name=$secs"
-	eval "rss_$name=$rss"
+	/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
+	# grep and rg exit 1 where a file has no match: time then adds a
+	# line before the figures, which are on the last line.
+	fig=$(tail -n 1 "$out/$name.time")
+	r_secs=${fig% *}
+	r_rss=${fig#* }
+	eval "secs=\${t_$name:-}"
+	eval "rss=\${rss_$name:-0}"
+	if [ -z "$secs" ] || awk -v a="$r_secs" -v b="$secs" 'BEGIN { exit !(a < b) }'; then
+		eval "t_$name=$r_secs"
+	fi
+	[ "$r_rss" -gt "$rss" ] && eval "rss_$name=$r_rss"
+	case " $names " in *" $name "*) ;; *) names="$names $name" ;; esac
 }
 
 echo "bench: $("$kt" --version | tr '\n' ' ')"
 
-# Every tool reads from the page cache: read everything once first.
 cat "$tgz" >/dev/null
 find "$tree" -type f -exec cat {} + >/dev/null
 
-echo
-printf '%-28s %10s %13s %12s\n' "what" "time" "rate" "peak RSS"
-if command -v igzip >/dev/null 2>&1; then
-	run inflate_igzip sh -c "igzip -dc '$tgz' >/dev/null"
-else
-	run inflate_zlib sh -c "gzip -dc '$tgz' >/dev/null"
-fi
-run ktriage_targz "$kt" --fail-on none -q "$tgz"
-run ktriage_tree "$kt" --fail-on none -q "$tree"
-if command -v rg >/dev/null 2>&1; then
-	run rg_tree rg -c --no-filename -f "$out/patterns.txt" "$tree"
-	run rg_z_targz rg -z -c -f "$out/patterns.txt" "$tgz"
-fi
-run grep_tree grep -r -E -c -f "$out/patterns-ere.txt" "$tree"
 if [ "${BENCH_GATE:-0}" != 1 ]; then
 	# The pack ten times over: the same rules under new ids.
 	rm -rf "$out/rules10" && mkdir -p "$out/rules10"
@@ -112,18 +93,56 @@ if [ "${BENCH_GATE:-0}" != 1 ]; then
 				>"$out/rules10/$(basename "$f" .yaml)-x$i.yaml"
 		done
 	done
-	run ktriage_tree_10x_rules "$kt" --fail-on none -q -r "$out/rules10" "$tree"
 	# The base configuration: Aho-Corasick and zlib.
-	if make -s --no-print-directory BUILD=build-base NO_HS=1 NO_ISAL=1 all >/dev/null 2>&1; then
-		run base_ktriage_targz "$root/build-base/ktriage" --fail-on none -q "$tgz"
-		run base_ktriage_tree "$root/build-base/ktriage" --fail-on none -q "$tree"
-	fi
+	base=0
+	make -s --no-print-directory BUILD=build-base NO_HS=1 NO_ISAL=1 all \
+		>/dev/null 2>&1 && base=1
 	# Peak RSS on a bundle a quarter of the size.
 	small=${BENCH_SMALL_LOG_MB:-256}
 	small_dump=$((dump_mb / 4 > 3 ? dump_mb / 4 : 3))
 	make_tgz "$small" "$small_dump"
-	run ktriage_small_targz "$kt" --fail-on none -q "$out/bundle-$small-$small_dump.tar.gz"
 fi
+
+# Rounds, each running every command once: a slow spell of the machine
+# then falls on all of them alike, and the best of the rounds is kept.
+round=0
+while [ $round -lt "$runs" ]; do
+	if command -v igzip >/dev/null 2>&1; then
+		measure inflate_igzip sh -c "igzip -dc '$tgz' >/dev/null"
+	else
+		measure inflate_zlib sh -c "gzip -dc '$tgz' >/dev/null"
+	fi
+	measure ktriage_targz "$kt" --fail-on none -q "$tgz"
+	measure ktriage_tree "$kt" --fail-on none -q "$tree"
+	if command -v rg >/dev/null 2>&1; then
+		measure rg_tree rg -c --no-filename -f "$out/patterns.txt" "$tree"
+		measure rg_z_targz rg -z -c -f "$out/patterns.txt" "$tgz"
+	fi
+	measure grep_tree grep -r -E -c -f "$out/patterns-ere.txt" "$tree"
+	if [ "${BENCH_GATE:-0}" != 1 ]; then
+		measure ktriage_tree_10x_rules "$kt" --fail-on none -q \
+			-r "$out/rules10" "$tree"
+		if [ "$base" = 1 ]; then
+			measure base_ktriage_targz "$root/build-base/ktriage" \
+				--fail-on none -q "$tgz"
+			measure base_ktriage_tree "$root/build-base/ktriage" \
+				--fail-on none -q "$tree"
+		fi
+		measure ktriage_small_targz "$kt" --fail-on none -q \
+			"$out/bundle-$small-$small_dump.tar.gz"
+	fi
+	round=$((round + 1))
+done
+
+echo
+printf '%-28s %10s %13s %12s\n' "what" "time" "rate" "peak RSS"
+for name in $names; do
+	eval "secs=\$t_$name"
+	eval "rss=\$rss_$name"
+	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
+	case "$name" in *small*) mbs="-" ;; esac
+	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
+done
 
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 0.01) }'; }
