@@ -103,6 +103,23 @@ static void test_generations(void **state)
 	assert_int_equal(r.level, 'I');
 	assert_string_equal(dec(r.msg, r.msg_quoted), "reason <redacted> & done");
 
+	/*
+	 * Escaped quotes and backslashes in long JSON strings, on both sides
+	 * of sixteen-byte boundaries, and a key after them.
+	 */
+	assert_true(logrec_parse_line(slice_cstr(
+		"{\"ts\":1708340302.5,\"msg\":\"a long message that says \\\"quoted\\\" "
+		"then a path C:\\\\dir\\\\ and \\\"more\\\" to pass sixteen bytes\","
+		"\"err\":\"x\\\\\",\"resource_name\":\"web-\\\"1\\\"\",\"level\":\"error\"}"),
+		&r));
+	assert_string_equal(dec(r.msg, r.msg_quoted), "a long message that says "
+			    "\"quoted\" then a path C:\\dir\\ and \"more\" to "
+			    "pass sixteen bytes");
+	assert_string_equal(dec(r.err, r.err_quoted), "x\\");
+	assert_string_equal(value(&r, "resource_name"), "web-\"1\"");
+	assert_int_equal(r.level, 'E');
+	assert_int_equal(r.time.ms, 1708340302500LL);
+
 	/* Not records */
 	assert_false(logrec_parse_line(slice_cstr("goroutine 1 [running]:"), &r));
 	assert_false(logrec_parse_line(slice_cstr("Events:  <none>"), &r));
