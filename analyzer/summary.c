@@ -85,14 +85,115 @@ static int cmp_certs(const void *pa, const void *pb, void *ctx)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-/* Whether finding f holds up Certificate node c. */
-static int blocks(const struct analysis *a, const struct finding *f, int c)
+/*
+ * The rows a finding holds up, each once: the Certificate it is on or
+ * below (up to 16 steps up, as graph_is_ancestor() looks), and those
+ * whose chain's issuer it is on. fn(row) for each; row_of maps a graph
+ * node to its row or -1, by_issuer/next_by_issuer list the rows of each
+ * issuer node, seen marks the rows this finding reached already.
+ */
+static void held_up(const struct analysis *a, const struct finding *f,
+		    const int *row_of, const int *by_issuer,
+		    const int *next_by_issuer, size_t *seen, size_t mark,
+		    void (*fn)(size_t row, void *ctx), void *ctx)
 {
+	const struct graph *g = &a->graph;
+	int b, r, steps = 0;
+
 	if (f->node < 0 || f->suppressed || f->resolved)
-		return 0;
-	if (f->node == c || graph_is_ancestor(&a->graph, c, f->node))
-		return 1;
-	return graph_chain_issuer(&a->graph, c) == f->node;
+		return;
+	/* The node, then up to 16 above it. */
+	for (b = f->node; b >= 0 && steps <= 16; b = g->v[b].parent, steps++) {
+		r = row_of[b];
+		if (r >= 0 && seen[r] != mark) {
+			seen[r] = mark;
+			fn((size_t)r, ctx);
+		}
+	}
+	for (r = by_issuer[f->node]; r >= 0; r = next_by_issuer[r]) {
+		if (seen[r] != mark) {
+			seen[r] = mark;
+			fn((size_t)r, ctx);
+		}
+	}
+}
+
+struct blocking_fill {
+	struct cert_summary *rows;
+	const struct finding *f;
+	const struct finding **lists;	/* NULL: count only */
+	size_t *first;
+};
+
+static void count_blocking(size_t row, void *ctx)
+{
+	struct blocking_fill *bf = ctx;
+	struct cert_summary *cs = &bf->rows[row];
+
+	if (cs->nblocking < SUMMARY_BLOCKING) {
+		if (bf->lists)
+			bf->lists[bf->first[row] + cs->nblocking] = bf->f;
+		cs->nblocking++;
+	}
+}
+
+/*
+ * Each row's blocking findings, the first SUMMARY_BLOCKING in rank order:
+ * found from each finding's side (what it holds up), not by testing every
+ * finding against every row, which a big cluster with many findings
+ * cannot afford. Two passes: counts, then the lists. Returns how many.
+ */
+static size_t blocking_lists(const struct analysis *a,
+			     struct cert_summary *rows, size_t n,
+			     const struct finding ***lists_out,
+			     size_t **first_out)
+{
+	const struct graph *g = &a->graph;
+	int *row_of = xmalloc((g->n ? g->n : 1) * sizeof(*row_of));
+	int *by_issuer = xmalloc((g->n ? g->n : 1) * sizeof(*by_issuer));
+	int *next_by_issuer = xmalloc((n ? n : 1) * sizeof(*next_by_issuer));
+	size_t *seen = xcalloc(n ? n : 1, sizeof(*seen));
+	size_t *first = xmalloc((n + 1) * sizeof(*first));
+	struct blocking_fill bf = { rows, NULL, NULL, first };
+	size_t i, j, total = 0, pass;
+
+	for (i = 0; i < g->n; i++)
+		row_of[i] = by_issuer[i] = -1;
+	for (i = n; i-- > 0;) {
+		int iss = graph_chain_issuer(g, rows[i].node);
+
+		row_of[rows[i].node] = (int)i;
+		next_by_issuer[i] = -1;
+		if (iss >= 0) {
+			next_by_issuer[i] = by_issuer[iss];
+			by_issuer[iss] = (int)i;
+		}
+	}
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			for (i = 0; i < n; i++) {
+				first[i] = total;
+				total += rows[i].nblocking;
+				rows[i].nblocking = 0;
+			}
+			bf.lists = xmalloc((total ? total : 1) *
+					   sizeof(*bf.lists));
+		}
+		/* Findings are already in rank order. */
+		for (j = 0; j < a->findings.n; j++) {
+			bf.f = a->findings.v[j];
+			held_up(a, bf.f, row_of, by_issuer, next_by_issuer, seen,
+				pass * a->findings.n + j + 1, count_blocking,
+				&bf);
+		}
+	}
+	free(row_of);
+	free(by_issuer);
+	free(next_by_issuer);
+	free(seen);
+	*lists_out = bf.lists;
+	*first_out = first;
+	return total;
 }
 
 size_t summary_certificates(const struct analysis *a,
@@ -100,9 +201,9 @@ size_t summary_certificates(const struct analysis *a,
 {
 	const struct graph *g = &a->graph;
 	struct cert_summary *v = NULL, *rows;
-	const struct finding **bl = NULL, **lists;
-	size_t *first = NULL;
-	size_t n = 0, cap = 0, capf = 0, nbl = 0, capbl = 0, i, j;
+	const struct finding **bl, **lists;
+	size_t *first;
+	size_t n = 0, cap = 0, nbl, i;
 
 	for (i = 0; i < g->n; i++) {
 		const struct kobject *o = g->v[i].obj;
@@ -112,8 +213,6 @@ size_t summary_certificates(const struct analysis *a,
 		if (g->v[i].level != 0)
 			continue;
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		first = xgrow(first, &capf, n + 1, sizeof(*first));
-		first[n] = nbl;
 		cs = &v[n++];
 		memset(cs, 0, sizeof(*cs));
 		cs->node = (int)i;
@@ -122,16 +221,8 @@ size_t summary_certificates(const struct analysis *a,
 		cs->message = cond_field(o, 2);
 		na = o ? fnode_find(o->root, "status.notAfter") : NULL;
 		cs->not_after = na ? na->value : NULL;
-		/* Findings are already in rank order. */
-		for (j = 0; j < a->findings.n && cs->nblocking <
-		     SUMMARY_BLOCKING; j++) {
-			if (!blocks(a, a->findings.v[j], (int)i))
-				continue;
-			bl = xgrow(bl, &capbl, nbl + 1, sizeof(*bl));
-			bl[nbl++] = a->findings.v[j];
-			cs->nblocking++;
-		}
 	}
+	nbl = blocking_lists(a, v, n, &bl, &first);
 	/*
 	 * Rows and lists in one block: a big cluster's Certificates mostly
 	 * have nothing blocking them, and a list per row would cost more

@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "buf.h"
+#include "chain.h"
 #include "diag.h"
 #include "report.h"
 #include "rules.h"
@@ -668,6 +669,103 @@ static void test_solver_pods_kept(void **state)
 	}
 }
 
+/*
+ * What holds up each Certificate in the summary, worked out from the
+ * findings' side, is what testing every finding against every
+ * Certificate gives: the findings on it or below it (up to 16 steps up)
+ * and on its chain's issuer, the first SUMMARY_BLOCKING in rank order.
+ * 300 Certificates, two issuers, a chain of CertificateRequest, Order and
+ * Challenges under each (25 Challenges under the first).
+ */
+static void test_summary_blocking(void **state)
+{
+	static const char rules[] =
+		"rules:\n"
+		"  - id: chal\n    title: C\n    severity: high\n"
+		"    match:\n      object:\n        kind: Challenge\n"
+		"        spec.dnsName: {regex: 'example'}\n"
+		"    message: '{{resource}}'\n"
+		"  - id: iss\n    title: I\n    severity: critical\n"
+		"    match:\n      object:\n        kind: {in: [Issuer, ClusterIssuer]}\n"
+		"        spec.acme.email: {regex: '@'}\n"
+		"    message: '{{resource}}'\n"
+		"  - id: cert\n    title: T\n    severity: medium\n"
+		"    match:\n      object:\n        kind: Certificate\n"
+		"        spec.secretName: {regex: '-tls$'}\n"
+		"    message: '{{resource}}'\n";
+	struct buf y = BUF_INIT;
+	struct cert_summary *cs;
+	struct analysis a;
+	struct ruleset rs;
+	char path[256];
+	size_t i, j, k, n, capped = 0, by_issuer = 0;
+
+	(void)state;
+	buf_adds(&y, "apiVersion: cert-manager.io/v1\nkind: Issuer\n"
+		 "metadata: {name: issuer-a, namespace: shop}\n"
+		 "spec: {acme: {email: ops@example.com}}\n---\n"
+		 "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\n"
+		 "metadata: {name: ci-b}\n"
+		 "spec: {acme: {email: ops@example.com}}\n");
+	for (i = 0; i < 300; i++) {
+		buf_addf(&y, "---\napiVersion: cert-manager.io/v1\n"
+			 "kind: Certificate\n"
+			 "metadata: {name: c%zu, namespace: shop}\n"
+			 "spec: {secretName: c%zu%s, issuerRef: {name: %s, "
+			 "kind: %s}}\n", i, i, i % 3 ? "-secret" : "-tls",
+			 i % 2 ? "ci-b" : "issuer-a",
+			 i % 2 ? "ClusterIssuer" : "Issuer");
+		buf_addf(&y, "---\napiVersion: cert-manager.io/v1\n"
+			 "kind: CertificateRequest\n"
+			 "metadata: {name: c%zu-ab1cd, namespace: shop}\n", i);
+		buf_addf(&y, "---\napiVersion: acme.cert-manager.io/v1\n"
+			 "kind: Order\n"
+			 "metadata: {name: c%zu-ab1cd-4242, namespace: shop}\n",
+			 i);
+		for (k = 0; k < (i ? 1 + i % 2 : 25); k++)
+			buf_addf(&y, "---\napiVersion: acme.cert-manager.io/v1\n"
+				 "kind: Challenge\n"
+				 "metadata: {name: c%zu-ab1cd-4242-%zu, "
+				 "namespace: shop}\n"
+				 "spec: {dnsName: c%zu.example.com}\n", i, k, i);
+	}
+	write_file("blocking.yaml", buf_str(&y));
+	snprintf(path, sizeof(path), "%s/blocking.yaml", dir);
+	run(&a, &rs, rules, path);
+	n = summary_certificates(&a, &cs);
+	assert_int_equal(n, 300);
+	for (k = 0; k < n; k++) {
+		const struct finding *want[SUMMARY_BLOCKING];
+		size_t nwant = 0;
+		int c = cs[k].node;
+
+		for (j = 0; j < a.findings.n && nwant < SUMMARY_BLOCKING; j++) {
+			const struct finding *f = a.findings.v[j];
+
+			if (f->node < 0 || f->suppressed || f->resolved)
+				continue;
+			if (f->node == c ||
+			    graph_is_ancestor(&a.graph, c, f->node) ||
+			    graph_chain_issuer(&a.graph, c) == f->node)
+				want[nwant++] = f;
+		}
+		assert_int_equal(cs[k].nblocking, nwant);
+		for (j = 0; j < nwant; j++)
+			assert_ptr_equal(cs[k].blocking[j], want[j]);
+		capped += nwant == SUMMARY_BLOCKING;
+		for (j = 0; j < nwant; j++)
+			by_issuer += want[j]->node ==
+				     graph_chain_issuer(&a.graph, c);
+	}
+	/* The cases were there: a full list, and issuers' findings. */
+	assert_true(capped >= 1);
+	assert_true(by_issuer >= 300);
+	free(cs);
+	analysis_free(&a);
+	ruleset_free(&rs);
+	buf_free(&y);
+}
+
 static void test_list_hits(void **state)
 {
 	static const char rules[] =
@@ -743,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_log_records),
 		cmocka_unit_test(test_limits_reached),
 		cmocka_unit_test(test_solver_pods_kept),
+		cmocka_unit_test(test_summary_blocking),
 		cmocka_unit_test(test_list_hits),
 		cmocka_unit_test(test_object_rules_threads),
 	};
