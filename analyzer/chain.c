@@ -75,8 +75,10 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		n->ns = obj->ns;
 		n->name = obj->name;
 	} else {
-		n->kind = kind ? strblocks_dup(&g->strings, kind, strlen(kind)) : NULL;
-		n->ns = ns && *ns ? strblocks_dup(&g->strings, ns, strlen(ns)) : NULL;
+		n->kind = kind ? strblocks_dup(&g->strings, kind,
+					       strlen(kind)) : NULL;
+		n->ns = ns && *ns ? strblocks_dup(&g->strings, ns, strlen(ns)) :
+			NULL;
 		n->name = strblocks_dup(&g->strings, name, strlen(name));
 	}
 	n->level = graph_kind_level(n->kind);

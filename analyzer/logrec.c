@@ -300,10 +300,12 @@ static int scan_json(struct logrec *r, const char *p, const char *end,
 			double t;
 
 			if (v.n && v.n < sizeof(tmp)) {
-				memcpy(tmp, v.p, v.n);
-				tmp[v.n] = '\0';
-				if (!decimal_to_double(v.p, v.n, &t))
+				/* strtod() needs a NUL: only when asked. */
+				if (!decimal_to_double(v.p, v.n, &t)) {
+					memcpy(tmp, v.p, v.n);
+					tmp[v.n] = '\0';
 					t = strtod(tmp, NULL);
+				}
 				if (t > 0 && t < 1e11)
 					t *= 1000;	/* seconds */
 				/* Before year 10000: keeps the int64 ms sums safe. */

@@ -454,7 +454,6 @@ static int record_resource(const struct logrec *r, struct resource *res)
 	return line_resource(slice_make(r->text.p, r->text.n), res);
 }
 
-/* Hand a hit to the findings, with the resource and captures it names. */
 /*
  * What matching objects on two threads does instead of adding to the
  * findings: a log per chunk of objects, replayed in object order
@@ -468,7 +467,8 @@ struct logged {
 	size_t obj;			/* the object's index */
 	const struct rule *rule;
 	const char *source;		/* borrowed from the object */
-	unsigned long line;		/* LOG_LIMITS: how many */
+	unsigned long line;
+	unsigned long limits;		/* LOG_LIMITS: how many */
 	struct resource res;		/* owned */
 	int has_res;
 	char *text;			/* owned */
@@ -546,6 +546,7 @@ static void logged_clear(struct logged *l)
 	free(l->caps);
 }
 
+/* Hand a hit to the findings, with the resource and captures it names. */
 static void record_hit(struct matcher *m, const struct rule *r,
 		       struct cond_caps *caps, const struct resource *given,
 		       const char *source, unsigned long lineno,
@@ -985,7 +986,7 @@ static size_t match_chunks(struct obj_run *run)
 				     run->bundle_year);
 			done++;
 			if (mc.limit_hits != before)
-				log_add(mc.log, LOG_LIMITS)->line =
+				log_add(mc.log, LOG_LIMITS)->limits =
 					mc.limit_hits - before;
 		}
 	}
@@ -1052,7 +1053,7 @@ void match_objects(struct matcher *m, struct kobject *const *v, size_t n,
 				limit_warning(m, l->rule, l->source, l->line,
 					      NULL);
 			} else {
-				m->limit_hits += l->line;
+				m->limit_hits += l->limits;
 			}
 			logged_clear(l);
 		}

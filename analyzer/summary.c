@@ -182,9 +182,9 @@ static size_t blocking_lists(const struct analysis *a,
 		/* Findings are already in rank order. */
 		for (j = 0; j < a->findings.n; j++) {
 			bf.f = a->findings.v[j];
-			held_up(a, bf.f, row_of, by_issuer, next_by_issuer, seen,
-				pass * a->findings.n + j + 1, count_blocking,
-				&bf);
+			held_up(a, bf.f, row_of, by_issuer, next_by_issuer,
+				seen, pass * a->findings.n + j + 1,
+				count_blocking, &bf);
 		}
 	}
 	free(row_of);

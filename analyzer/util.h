@@ -8,8 +8,8 @@
 #define KTRIAGE_UTIL_H
 
 #include <stddef.h>
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A borrowed run of bytes; never assumed to be NUL-terminated or NUL-free. */
 struct slice {

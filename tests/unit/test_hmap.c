@@ -1,8 +1,8 @@
 /*
  * The hash map under the object store, the resource graph and the
- * findings, and the blocks their keys are kept in: every key put is found, no other key is, the table stays at
- * most seven tenths full, and a reserved table does not move while it
- * fills up to what was reserved.
+ * findings, and the blocks their keys are kept in: every key put is
+ * found, no other key is, the table stays at most seven tenths full, and
+ * a reserved table does not move while it fills up to what was reserved.
  */
 #include "cm.h"
 
