@@ -7,6 +7,7 @@
 #include "object.h"
 
 #include "hmap.h"
+#include "keepmem.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -105,7 +106,7 @@ struct fnode *fnode_new(enum fnode_type type, unsigned long line)
 		free_count--;
 	} else {
 		if (slab_used == FNODE_SLAB) {
-			struct fnode_slab *sl = xmalloc(sizeof(*sl));
+			struct fnode_slab *sl = keepmem_alloc(sizeof(*sl));
 
 			pthread_mutex_lock(&slab_mu);
 			sl->next = slabs;
@@ -218,7 +219,7 @@ void fnode_intern_free(void)
 	while (slabs) {
 		struct fnode_slab *next = slabs->next;
 
-		free(slabs);
+		keepmem_free(slabs, sizeof(*slabs));
 		slabs = next;
 	}
 	spare = NULL;
@@ -665,7 +666,7 @@ void kobject_free(struct kobject *o)
 		kevent_clear(&o->events[i]);
 	free(o->events);
 	fnode_free(o->root);
-	free(o->pack);
+	keepmem_free(o->pack, o->pack_len);
 	free(o);
 }
 
@@ -764,7 +765,7 @@ void kobject_pack(struct kobject *o)
 		return;
 	arrays = pk.arrays;
 	o->pack_len = pk.arrays + pk.strings;
-	o->pack = xmalloc(o->pack_len);
+	o->pack = keepmem_alloc(o->pack_len);
 	pk.block = o->pack;
 	pk.arrays = 0;
 	pk.strings = arrays;
