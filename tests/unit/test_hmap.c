@@ -137,9 +137,63 @@ static void test_strblocks(void **state)
 	free(at);
 }
 
+/*
+ * The hash spreads keys that differ in a digit or two, and every length
+ * from 0 to 24 bytes (each takes its own path through the hash) counts.
+ */
+static void test_hash_spread(void **state)
+{
+	enum { NB = 1 << 16 };
+	unsigned *bucket = calloc(NB, sizeof(*bucket));
+	const char *s = "Certificate\nshop\napp-1-tls";
+	unsigned max = 0, empty = 0;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < NKEYS; i++) {
+		char *k = key_of(i);
+		uint64_t h = hmap_hash(k, strlen(k));
+		unsigned b = (unsigned)((h ^ h >> 32) & (NB - 1));
+
+		if (++bucket[b] > max)
+			max = bucket[b];
+		free(k);
+	}
+	for (i = 0; i < NB; i++)
+		empty += !bucket[i];
+	/* 100,000 keys in 65,536 buckets: Poisson with a mean of 1.53. */
+	assert_true(max <= 12);
+	assert_true(empty > NB / 5 && empty < NB / 4);
+	for (i = 0; i <= 24; i++)
+		for (j = 0; j < i; j++)
+			assert_true(hmap_hash(s, i) != hmap_hash(s, j));
+	/* Keys that differ only in their last two bytes, for every length. */
+	for (j = 2; j <= 24; j++) {
+		char k[32];
+
+		memcpy(k, s, j);
+		memset(bucket, 0, NB * sizeof(*bucket));
+		max = 0;
+		for (i = 0; i < NB; i++) {
+			uint64_t h;
+			unsigned b;
+
+			k[j - 2] = (char)(i >> 8);
+			k[j - 1] = (char)i;
+			h = hmap_hash(k, j);
+			b = (unsigned)((h ^ h >> 32) & (NB - 1));
+			if (++bucket[b] > max)
+				max = bucket[b];
+		}
+		assert_true(max <= 12);
+	}
+	free(bucket);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_spread),
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_strblocks),
