@@ -171,6 +171,8 @@ int fnode_same(const struct fnode *a, const struct fnode *b)
  */
 static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct hmap interned;
+/* Keys interned so far, and tables freed (fnode_intern_free()). */
+static _Atomic unsigned long intern_count, intern_gen;
 
 /* Under intern_mu. */
 static const char *intern_locked(const char *s, size_t n)
@@ -180,6 +182,8 @@ static const char *intern_locked(const char *s, size_t n)
 	if (!k) {
 		k = xstrndup(s, n);
 		hmap_put(&interned, k, n, k);
+		atomic_fetch_add_explicit(&intern_count, 1,
+					  memory_order_relaxed);
 	}
 	return k;
 }
@@ -230,6 +234,7 @@ void fnode_intern_free(void)
 		if (interned.slots[i].key)
 			free(interned.slots[i].value);
 	hmap_free(&interned);
+	atomic_fetch_add_explicit(&intern_gen, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&intern_mu);
 }
 
@@ -270,6 +275,56 @@ void fnode_norm_key(struct buf *out, const char *raw, size_t n)
 	len = norm_into(out->p + out->len, raw, n);
 	out->len += len;
 	out->p[out->len] = '\0';
+}
+
+/*
+ * Paths are looked up by the rules, the chain and the object model over
+ * and over, mostly from the same strings (a rule's field, a constant in
+ * the code): each thread remembers where the last few hundred segments
+ * it looked up were, and what they gave, even when that was nothing.
+ * The segment's bytes are kept too and compared, since a buffer may hold
+ * another path the next time. An answer holds until the tables are
+ * freed; "no node has that key" holds only until a new key is interned.
+ */
+#define SEG_MEMO 256
+#define SEG_MEMO_BYTES 32
+
+struct seg_memo {
+	const char *raw;
+	const char *k;
+	unsigned long gen, count;
+	unsigned char n;
+	char bytes[SEG_MEMO_BYTES];
+};
+
+static _Thread_local struct seg_memo seg_memo[SEG_MEMO];
+
+static const char *norm_intern(const char *raw, size_t n, int intern);
+
+/* norm_intern(raw, n, 0), remembered. */
+static const char *lookup_key(const char *raw, size_t n)
+{
+	uintptr_t a = (uintptr_t)raw;
+	struct seg_memo *m = &seg_memo[(a ^ a >> 9 ^ n) % SEG_MEMO];
+	unsigned long gen = atomic_load_explicit(&intern_gen,
+						 memory_order_relaxed);
+	unsigned long count = atomic_load_explicit(&intern_count,
+						   memory_order_relaxed);
+	const char *k;
+
+	if (m->raw == raw && m->n == n && m->gen == gen &&
+	    (m->k || m->count == count) && !memcmp(m->bytes, raw, n))
+		return m->k;
+	k = norm_intern(raw, n, 0);
+	if (n <= SEG_MEMO_BYTES) {
+		m->raw = raw;
+		m->n = (unsigned char)n;
+		m->k = k;
+		m->gen = gen;
+		m->count = count;
+		memcpy(m->bytes, raw, n);
+	}
+	return k;
 }
 
 /*
@@ -358,7 +413,7 @@ const struct fnode *fnode_child(const struct fnode *map, const char *key)
 
 	if (!map || map->type != FN_MAP)
 		return NULL;
-	k = norm_intern(key, strlen(key), 0);
+	k = lookup_key(key, strlen(key));
 	for (i = 0; k && i < map->nkids; i++)
 		if (map->kids[i]->key == k)
 			return map->kids[i];
@@ -412,7 +467,7 @@ static void walk_path(const struct fnode *n, const char *path,
 	if (n->type != FN_MAP)
 		return;
 	rest = next_segment(path, &seg, &len);
-	if (!len || !(k = norm_intern(seg, len, 0)))
+	if (!len || !(k = lookup_key(seg, len)))
 		return;
 	for (i = 0; i < n->nkids; i++)
 		if (n->kids[i]->key == k)
