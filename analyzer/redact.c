@@ -259,6 +259,9 @@ static void find_tokens(const char *p, size_t n, struct spans *sp)
 	for (i = 0; i + 3 < n; i++) {
 		size_t e, e2;
 
+		/* The first byte alone rules out most places. */
+		if (p[i] != 'e' && p[i] != 'L')
+			continue;
 		if (i && (is_b64url((unsigned char)p[i - 1]) ||
 			  p[i - 1] == '+' || p[i - 1] == '/'))
 			continue;
@@ -294,11 +297,14 @@ static void find_auth(const char *p, size_t n, struct spans *sp)
 	size_t i;
 
 	for (i = 0; i + 6 < n; i++) {
-		int bearer = !strncasecmp(p + i, "bearer", 6);
-		int basic = !bearer && !strncasecmp(p + i, "basic", 5);
+		int bearer, basic;
 		size_t j, e, k;
 		int digit = 0, upper = 0, lower = 0, pad = 0;
 
+		if ((p[i] | 0x20) != 'b')
+			continue;
+		bearer = !strncasecmp(p + i, "bearer", 6);
+		basic = !bearer && !strncasecmp(p + i, "basic", 5);
 		if ((!bearer && !basic) || (i && is_alnum((unsigned char)p[i - 1])))
 			continue;
 		j = i + (bearer ? 6 : 5);
@@ -334,7 +340,8 @@ static void find_aws(const char *p, size_t n, struct spans *sp)
 	size_t i;
 
 	for (i = 0; i + 20 <= n; i++) {
-		if (memcmp(p + i, "AKIA", 4) && memcmp(p + i, "ASIA", 4))
+		if (p[i] != 'A' || (memcmp(p + i, "AKIA", 4) &&
+				    memcmp(p + i, "ASIA", 4)))
 			continue;
 		if (i && is_alnum((unsigned char)p[i - 1]))
 			continue;
@@ -535,6 +542,10 @@ static void find_base64(const char *p, size_t n, struct spans *sp)
 			continue;
 		}
 		e = run(p, n, i, is_b64any);
+		if (e - i < 32) {	/* too short to be one: no need to look */
+			i = e;
+			continue;
+		}
 		for (k = i; k <= e; k++) {
 			int c = k < e ? (unsigned char)p[k] : '/';
 

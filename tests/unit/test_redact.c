@@ -73,6 +73,12 @@ static const struct {
 	{ "got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl here",
 	  "got " R " here" },
 	{ "id AKIAIOSFODNN7EXAMPLE used", "id " R " used" },
+	{ "id ASIAIOSFODNN7EXAMPLE used", "id " R " used" },
+	{ "Authorization: BEARER abcdef123456.x-y", "Authorization: BEARER " R },
+	/* base64 runs: 32 characters are one, 31 are not */
+	{ "x Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv y", "x " R " y" },
+	{ "x Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0U y",
+	  "x Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0U y" },
 	{ "xAKIAIOSFODNN7EXAMPLE", "xAKIAIOSFODNN7EXAMPLE" },
 	{ "key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end", "key " R " end" },
 	/* PEM blocks: real newlines, JSON's \n, cut short, base64 PEM */
