@@ -35,25 +35,54 @@ static void make_key(struct buf *k, const char *kind, const char *ns,
 	buf_addkey(k, 3, kind, ns, name);
 }
 
+/*
+ * The parts joined by newlines, as buf_addkey() joins them (NULL is
+ * empty), into k[0..KEY_ROOM): its length, or 0 when it does not fit.
+ * Keys are built for every node and every lookup: on the stack, not in
+ * a buffer grown by malloc() each time.
+ */
+#define KEY_ROOM 512
+
+static size_t key_into(char *k, size_t nparts, const char *const *part)
+{
+	size_t i, len = 0, n;
+
+	for (i = 0; i < nparts; i++) {
+		n = part[i] ? strlen(part[i]) : 0;
+		if (n + 1 > KEY_ROOM - len)
+			return 0;
+		if (i)
+			k[len++] = '\n';
+		memcpy(k + len, part[i] ? part[i] : "", n);
+		len += n;
+	}
+	return len;
+}
+
 int graph_find(const struct graph *g, const char *kind, const char *ns,
 	       const char *name)
 {
+	const char *part[3] = { kind, ns, name };
+	const char *const *from = kind ? part : part + 1;
+	const struct hmap *in = kind ? &g->index : &g->by_name;
+	char tmp[KEY_ROOM];
 	struct buf k = BUF_INIT;
-	size_t i;
+	size_t len;
 	void *v;
 
 	if (!name)
 		return -1;
-	if (kind) {
-		make_key(&k, kind, ns, name);
-		v = hmap_get(&g->index, k.p, k.len);
+	len = key_into(tmp, kind ? 3 : 2, from);
+	if (len) {
+		v = hmap_get(in, tmp, len);
+	} else {
+		if (kind)
+			make_key(&k, kind, ns, name);
+		else
+			buf_addkey(&k, 2, ns, name);
+		v = hmap_get(in, k.p, k.len);
 		buf_free(&k);
-		return v ? (int)((uintptr_t)v - 1) : -1;
 	}
-	buf_addkey(&k, 2, ns, name);
-	v = hmap_get(&g->by_name, k.p, k.len);
-	buf_free(&k);
-	(void)i;
 	return v ? (int)((uintptr_t)v - 1) : -1;
 }
 
@@ -85,10 +114,20 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 	if (n->level < 0 && obj && kobject_label(obj,
 			"acme.cert-manager.io/http01-solver"))
 		n->level = 4;
-	make_key(&k, n->kind, n->ns, n->name);
-	key = strblocks_dup(&g->strings, k.p, k.len);
-	klen = k.len;
-	buf_free(&k);
+	{
+		const char *part[3] = { n->kind, n->ns, n->name };
+		char tmp[KEY_ROOM];
+
+		klen = key_into(tmp, 3, part);
+		if (klen) {
+			key = strblocks_dup(&g->strings, tmp, klen);
+		} else {
+			make_key(&k, n->kind, n->ns, n->name);
+			key = strblocks_dup(&g->strings, k.p, k.len);
+			klen = k.len;
+			buf_free(&k);
+		}
+	}
 	hmap_put(&g->index, key, klen, (void *)(uintptr_t)(g->n + 1));
 	/* The key's tail is "ns\nname". */
 	tail = strchr(key, '\n') + 1;

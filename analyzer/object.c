@@ -831,13 +831,22 @@ void kobject_pack(struct kobject *o)
 static const char *kv_get(const struct kv *v, size_t n, const char *key)
 {
 	struct buf k = BUF_INIT;
-	const char *found = NULL;
-	size_t i;
+	const char *found = NULL, *want;
+	char small[256];
+	size_t i, len = strlen(key);
 
+	if (!n)
+		return NULL;
 	/* Stored keys went through fnode_norm_key(); so does the query. */
-	fnode_norm_key(&k, key, strlen(key));
+	if (len < sizeof(small)) {
+		small[norm_into(small, key, len)] = '\0';
+		want = small;
+	} else {
+		fnode_norm_key(&k, key, len);
+		want = buf_str(&k);
+	}
 	for (i = 0; i < n && !found; i++)
-		if (!strcmp(v[i].key, buf_str(&k)))
+		if (!strcmp(v[i].key, want))
 			found = v[i].value;
 	buf_free(&k);
 	return found;

@@ -137,6 +137,42 @@ static void test_yaml_owner_refs(void **state)
 	ruleset_free(&rs);
 }
 
+/* Keys longer than the room kept for them on the stack still link. */
+static void test_long_names(void **state)
+{
+	char ns[301], name[301], req[310], text[2048], s[2048], want[1024];
+	struct analysis a;
+	struct ruleset rs;
+	int cr;
+
+	(void)state;
+	memset(ns, 'n', 300);
+	ns[300] = '\0';
+	memset(name, 'c', 300);
+	name[300] = '\0';
+	snprintf(req, sizeof(req), "%s-x7k2p", name);
+	snprintf(text, sizeof(text),
+		 "apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+		 "metadata:\n  name: %s\n  namespace: %s\n---\n"
+		 "apiVersion: cert-manager.io/v1\nkind: CertificateRequest\n"
+		 "metadata:\n  name: %s\n  namespace: %s\n"
+		 "  ownerReferences: [{kind: Certificate, name: %s, "
+		 "controller: true}]\n", name, ns, req, ns, name);
+	clear_dir();
+	write_file("long.yaml", text);
+	run(&a, &rs, no_rules);
+	chain_string(&a, "CertificateRequest", ns, req, s, sizeof(s));
+	snprintf(want, sizeof(want), "Certificate/%s>CertificateRequest/%s",
+		 name, req);
+	assert_string_equal(s, want);
+	/* Without a kind: by namespace and name. */
+	cr = graph_find(&a.graph, NULL, ns, req);
+	assert_true(cr >= 0);
+	assert_string_equal(a.graph.v[cr].kind, "CertificateRequest");
+	analysis_free(&a);
+	ruleset_free(&rs);
+}
+
 /* Describe output has no owner references here: events and names link. */
 static const char describe[] =
 	"Name:         example-com-2745722290\nNamespace:    default\n"
@@ -374,6 +410,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yaml_owner_refs),
+		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_describe_only),
 		cmocka_unit_test(test_log_only_and_folding),
 		cmocka_unit_test(test_resolved_ranks_low),
