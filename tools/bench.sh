@@ -12,7 +12,9 @@
 # same rules under new ids) on the tree; the base configuration (built in
 # build-base without Hyperscan and ISA-L) on the tree and the .tar.gz; and
 # ktriage on a bundle a quarter of the size (BENCH_SMALL_LOG_MB, default
-# 256), to show peak RSS does not grow with the bundle. Each command runs
+# 256), to show how peak RSS grows with the bundle: per object kept (the
+# two bundles' object counts) and on the logs alone (one log file, then
+# all of them), which are streamed and not kept. Each command runs
 # BENCH_RUNS times (3), in rounds of one run of every command, and its best
 # time is shown.
 #
@@ -101,6 +103,15 @@ if [ "${BENCH_GATE:-0}" != 1 ]; then
 	small=${BENCH_SMALL_LOG_MB:-256}
 	small_dump=$((dump_mb / 4 > 3 ? dump_mb / 4 : 3))
 	make_tgz "$small" "$small_dump"
+	# Peak RSS against what is kept: the objects each bundle keeps.
+	objects() {
+		"$kt" --fail-on none -q -f json "$1" |
+			grep -o '"objects": *[0-9]*' | head -n 1 | grep -o '[0-9]*$'
+	}
+	obj_small=$(objects "$out/bundle-$small-$small_dump.tar.gz")
+	obj_big=$(objects "$tgz")
+	one_log=$(find "$tree" -name '*.log' -type f | sort | head -n 1)
+	log_dir=$(dirname "$(dirname "$one_log")")
 fi
 
 # Rounds, each running every command once: a slow spell of the machine
@@ -130,6 +141,11 @@ while [ $round -lt "$runs" ]; do
 		fi
 		measure ktriage_small_targz "$kt" --fail-on none -q \
 			"$out/bundle-$small-$small_dump.tar.gz"
+		# The logs alone: streamed, nothing of them kept.
+		if [ -n "$one_log" ]; then
+			measure ktriage_one_log "$kt" --fail-on none -q "$one_log"
+			measure ktriage_all_logs "$kt" --fail-on none -q "$log_dir"
+		fi
 	fi
 	round=$((round + 1))
 done
@@ -140,7 +156,7 @@ for name in $names; do
 	eval "secs=\$t_$name"
 	eval "rss=\$rss_$name"
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / 1e6 / (s > 0 ? s : 0.01) }')
-	case "$name" in *small*) mbs="-" ;; esac
+	case "$name" in *small* | *_log*) mbs="-" ;; esac
 	printf '%-28s %8.2f s %8s MB/s %8s MiB\n' "$name" "$secs" "$mbs" "$((rss / 1024))"
 done
 
@@ -160,6 +176,13 @@ if [ -n "${t_base_ktriage_tree:-}" ] && [ -n "${t_rg_tree:-}" ]; then
 fi
 if [ -n "${rss_ktriage_small_targz:-}" ]; then
 	echo "peak RSS: $((rss_ktriage_small_targz / 1024)) MiB on the quarter-size .tar.gz, $((rss_ktriage_targz / 1024)) MiB on this one (target: <= 100 MiB, flat)"
+	if [ -n "${obj_small:-}" ] && [ -n "${obj_big:-}" ] &&
+		[ "$obj_big" -gt "$obj_small" ]; then
+		echo "  objects kept: $obj_small and $obj_big: $(( (rss_ktriage_targz - rss_ktriage_small_targz) * 1024 / (obj_big - obj_small) )) bytes of peak RSS per object kept"
+	fi
+	if [ -n "${rss_ktriage_all_logs:-}" ]; then
+		echo "  the logs alone (nothing kept): $((rss_ktriage_one_log / 1024)) MiB for one, $((rss_ktriage_all_logs / 1024)) MiB for all $(find "$log_dir" -name '*.log' -type f | wc -l) ($(du -sm "$log_dir" | cut -f1) MB)"
+	fi
 fi
 head -n 1 "$out/ktriage_targz.out"
 if [ "${BENCH_GATE:-0}" = 1 ]; then
