@@ -106,7 +106,7 @@ if [ "${BENCH_GATE:-0}" != 1 ]; then
 	# Peak RSS against what is kept: the objects each bundle keeps.
 	objects() {
 		"$kt" --fail-on none -q -f json "$1" |
-			grep -o '"objects": *[0-9]*' | head -n 1 | grep -o '[0-9]*$'
+			grep -o '"objects":[[:space:]]*[0-9]*' | head -n 1 | grep -o '[0-9]*$'
 	}
 	obj_small=$(objects "$out/bundle-$small-$small_dump.tar.gz")
 	obj_big=$(objects "$tgz")
