@@ -19,6 +19,8 @@
 #define BS_BSLASH 2	/* '\\' */
 #define BS_BRACKET 4	/* '{' '}' '[' ']' */
 #define BS_COMMA 8	/* ',' */
+#define BS_RSQB 16	/* ']' */
+#define BS_SPACE 32	/* ' ' */
 
 static inline int bytescan_in(unsigned char c, unsigned set)
 {
@@ -26,7 +28,9 @@ static inline int bytescan_in(unsigned char c, unsigned set)
 	       ((set & BS_BSLASH) && c == '\\') ||
 	       ((set & BS_BRACKET) && ((c | 0x20) == '{' ||
 				       (c | 0x20) == '}')) ||
-	       ((set & BS_COMMA) && c == ',');
+	       ((set & BS_COMMA) && c == ',') ||
+	       ((set & BS_RSQB) && c == ']') ||
+	       ((set & BS_SPACE) && c == ' ');
 }
 
 /*
@@ -40,6 +44,7 @@ static inline size_t bytescan(const char *s, size_t i, size_t n,
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	const __m128i lo = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{');
 	const __m128i close = _mm_set1_epi8('}'), comma = _mm_set1_epi8(',');
+	const __m128i rsqb = _mm_set1_epi8(']'), space = _mm_set1_epi8(' ');
 
 	while (i + 16 <= n) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
@@ -60,6 +65,10 @@ static inline size_t bytescan(const char *s, size_t i, size_t n,
 		}
 		if (set & BS_COMMA)
 			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, comma));
+		if (set & BS_RSQB)
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, rsqb));
+		if (set & BS_SPACE)
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, space));
 		bits = (unsigned)_mm_movemask_epi8(m);
 		if (bits)
 			return i + (size_t)__builtin_ctz(bits);

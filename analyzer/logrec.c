@@ -27,6 +27,14 @@ struct logparser {
 	int last_mon;		/* for year rollovers of klog times */
 	int year_offset;
 	int (*idle)(void *ctx, unsigned long line);
+	/* The pending record's first line read as a klog header, if it is one. */
+	struct klog_head {
+		int parses;	/* parse_line() would say 1 */
+		char level;
+		struct logtime time;
+		struct slice caller;
+	} head;
+	int has_head;
 };
 
 static int is_digit(char c)
@@ -332,6 +340,58 @@ static int scan_json(struct logrec *r, const char *p, const char *end,
 
 static int parse_line(struct slice line, struct logrec *r, int head_only);
 
+static int digit2(const char *p)
+{
+	return (unsigned)(p[0] - '0') < 10 && (unsigned)(p[1] - '0') < 10;
+}
+
+/*
+ * A line that starts with a klog level letter, read as parse_line()
+ * reads its header when it has no collector prefix: whether that gives
+ * a record, and the level, time and caller. 1 when it does. Most lines
+ * of a log come through here once; parse_line() and logrec_starts() each
+ * read the header again, with more general tests.
+ */
+static int klog_head(struct slice line, struct klog_head *h)
+{
+	const char *p = line.p, *end = line.p + line.n, *s;
+	size_t i;
+
+	h->parses = 0;
+	if (line.n < 30 || !digit2(p + 1) || !digit2(p + 3) || p[5] != ' ' ||
+	    !digit2(p + 6) || p[8] != ':' || !digit2(p + 9) || p[11] != ':' ||
+	    !digit2(p + 12) || p[14] != '.')
+		return 0;
+	memset(&h->time, 0, sizeof(h->time));
+	h->level = p[0];
+	h->time.mon = (p[1] - '0') * 10 + (p[2] - '0');
+	h->time.day = (p[3] - '0') * 10 + (p[4] - '0');
+	h->time.ms = ((int64_t)((p[6] - '0') * 10 + (p[7] - '0')) * 3600 +
+		      ((p[9] - '0') * 10 + (p[10] - '0')) * 60 +
+		      (p[12] - '0') * 10 + (p[13] - '0')) * 1000;
+	if (all_digits(p + 15, 3))
+		h->time.ms += num(p + 15, 3);
+	h->time.known = h->time.mon >= 1 && h->time.mon <= 12 &&
+			h->time.day >= 1 && h->time.day <= 31;
+	p += 15;
+	while (p < end && is_digit(*p))
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	while (p < end && is_digit(*p))	/* pid */
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	/* The caller ends at the first ']', with no space before. */
+	s = p;
+	i = bytescan(s, 0, (size_t)(end - s), BS_RSQB | BS_SPACE);
+	if (s + i >= end || s[i] != ']')
+		return 0;
+	h->caller = slice_make(s, i);
+	h->parses = 1;
+	return 1;
+}
+
 int logrec_parse_line(struct slice line, struct logrec *r)
 {
 	return parse_line(line, r, 0);
@@ -615,13 +675,31 @@ struct logparser *logrec_new(const char *source, struct input *in,
 static void emit(struct logparser *p)
 {
 	struct logrec r;
+	int idle;
 
 	if (!p->pending)
 		return;
 	p->pending = 0;
-	if (!parse_line(slice_make(p->text.p, p->text.len), &r,
-			p->nlines == 1 && p->idle && p->idle(p->ctx, p->line)))
+	idle = p->nlines == 1 && p->idle && p->idle(p->ctx, p->line);
+	if (p->nlines == 1 && p->has_head) {
+		/* Its header was read when the line came. */
+		if (!p->head.parses)
+			return;
+		if (idle) {
+			memset(&r, 0, offsetof(struct logrec, kv));
+			r.level = p->head.level;
+			r.time = p->head.time;
+			r.caller = p->head.caller;
+			r.text = slice_make(p->text.p, p->text.len);
+			r.light = 1;
+		} else if (!parse_line(slice_make(p->text.p, p->text.len), &r,
+				       0)) {
+			return;
+		}
+	} else if (!parse_line(slice_make(p->text.p, p->text.len), &r,
+			       idle)) {
 		return;
+	}
 	if (!r.time.absolute && r.time.known) {
 		/* klog has no year: a month going back means a new year. */
 		if (p->last_mon && r.time.mon < p->last_mon &&
@@ -638,10 +716,22 @@ static void emit(struct logparser *p)
 
 void logrec_line(struct logparser *p, struct slice line, unsigned long lineno)
 {
-	if (logrec_starts(line)) {
+	struct klog_head h;
+	int klog = line.n && klog_level(line.p[0]), head = 0;
+
+	if (klog)
+		head = klog_head(line, &h);
+	if (head || logrec_starts(line)) {
 		emit(p);
 		buf_reset(&p->text);
 		buf_addslice(&p->text, line);
+		p->has_head = klog;
+		p->head.parses = 0;
+		if (head) {
+			/* The caller, in the copy: the line goes away. */
+			p->head = h;
+			p->head.caller.p = p->text.p + (h.caller.p - line.p);
+		}
 		p->line = lineno;
 		p->nlines = 1;
 		p->pending = 1;

@@ -298,10 +298,120 @@ static void test_decimal(void **state)
 	}
 }
 
+/* What one record of one line gave, or that none was given. */
+struct got {
+	int n;
+	struct logrec r;
+	char caller[300];
+};
+
+static int idle_yes(void *ctx, unsigned long line)
+{
+	(void)ctx;
+	(void)line;
+	return 1;
+}
+
+static void keep_one(const struct logrec *r, void *ctx)
+{
+	struct got *g = ctx;
+
+	g->n++;
+	g->r = *r;
+	snprintf(g->caller, sizeof(g->caller), "%.*s", (int)r->caller.n,
+		 r->caller.p);
+}
+
+/*
+ * A klog line fed to the parser, read light or whole, gives a record
+ * exactly when logrec_parse_line() does, with its level, time and
+ * caller: the header is read once when the line comes, by a reader of
+ * its own, and must agree with the general one.
+ */
+static void check_line(const char *line, int light)
+{
+	struct got g;
+	struct logrec want;
+	struct logparser *p;
+	int parses = logrec_parse_line(slice_cstr(line), &want);
+	char caller[300];
+
+	memset(&g, 0, sizeof(g));
+	p = logrec_new("t.log", NULL, keep_one, &g);
+	if (light)
+		logrec_idle(p, idle_yes);
+	logrec_line(p, slice_cstr(line), 1);
+	logrec_end(p);
+	logrec_free(p);
+	if (g.n != (parses ? 1 : 0))
+		fail_msg("%s: %d records, logrec_parse_line() says %d", line,
+			 g.n, parses);
+	if (!parses)
+		return;
+	snprintf(caller, sizeof(caller), "%.*s", (int)want.caller.n,
+		 want.caller.p);
+	if (g.r.level != want.level || g.r.time.ms != want.time.ms ||
+	    g.r.time.known != want.time.known ||
+	    g.r.time.mon != want.time.mon || g.r.time.day != want.time.day ||
+	    strcmp(g.caller, caller) || g.r.light != light)
+		fail_msg("%s: the record differs from logrec_parse_line()'s",
+			 line);
+}
+
+static void test_klog_header(void **state)
+{
+	static const char *const lines[] = {
+		"I0501 10:00:00.000000       1 sync.go:91] \"msg\" k=\"v\"",
+		"E1231 23:59:59.999999 12345 acmechallenges/sync.go:403] boom",
+		"W0101 00:00:01.5       1 a.go:1] short micros",
+		"I1301 10:00:00.000000       1 sync.go:91] month 13",
+		"I0500 10:00:00.000000       1 sync.go:91] day 0",
+		"I0501 10:00:00.000000       1 sync go:91] space in caller",
+		"I0501 10:00:00.000000       1 sync.go:91 no bracket at all....",
+		"I0501 10:00:00.000000       1 ] empty caller ................",
+		"I0501 10:00:00.000000 sync.go:91] no pid ....................",
+		"I0501 10:0a:00.000000       1 sync.go:91] bad minute ........",
+		"I0501 10:00:00.000000       1 x.go:1]",
+		"I0501 10:00:00.000000  1",
+		"F0501 10:00:00.00000",
+	};
+	char line[600], *q;
+	unsigned seed = 12345;
+	size_t i, k;
+	int light;
+
+	(void)state;
+	for (light = 0; light < 2; light++)
+		for (i = 0; i < ARRAY_SIZE(lines); i++)
+			check_line(lines[i], light);
+	/* A caller whose ']' is past the 256 bytes parse_line() looks at. */
+	q = line + sprintf(line, "I0501 10:00:00.000000       1 ");
+	memset(q, 'c', 300);
+	strcpy(q + 300, "] far");
+	check_line(line, 1);
+	q[100] = ' ';
+	check_line(line, 1);
+	/* Random damage to a good header, 20,000 times. */
+	for (k = 0; k < 20000; k++) {
+		static const char pool[] = "0123456789 ].:IWEFx";
+		int hits;
+
+		strcpy(line, lines[k % 3]);
+		for (hits = 0; hits < 1 + (int)(k % 3); hits++) {
+			seed = seed * 1103515245u + 12345u;
+			i = (seed >> 8) % strlen(line);
+			seed = seed * 1103515245u + 12345u;
+			line[i] = pool[(seed >> 8) % (sizeof(pool) - 1)];
+		}
+		check_line(line, (int)(k & 1));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_klog_header),
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_continuations),
