@@ -209,37 +209,100 @@ static void find_nodes(const struct kobject *o, const char *field,
 		visit_node(l.v[k], nv);
 }
 
+/* What an object field names: a lifted field, or a path in the tree. */
+enum field_class {
+	FC_PATH, FC_KIND, FC_NAME, FC_NS, FC_UID, FC_API, FC_AGE,
+	FC_ANNOTATION, FC_LABEL,
+};
+
+static enum field_class classify(const char *field, char *key, size_t cap)
+{
+	if (!strcmp(field, "kind"))
+		return FC_KIND;
+	if (!strcmp(field, "name") || !strcmp(field, "metadata.name"))
+		return FC_NAME;
+	if (!strcmp(field, "namespace") || !strcmp(field, "metadata.namespace"))
+		return FC_NS;
+	if (!strcmp(field, "uid") || !strcmp(field, "metadata.uid"))
+		return FC_UID;
+	if (!strcmp(field, "apiVersion"))
+		return FC_API;
+	if (!strcmp(field, "age"))
+		return FC_AGE;
+	if (bracket_key(field, "metadata.annotations", key, cap) ||
+	    bracket_key(field, "annotations", key, cap))
+		return FC_ANNOTATION;
+	if (bracket_key(field, "metadata.labels", key, cap) ||
+	    bracket_key(field, "labels", key, cap))
+		return FC_LABEL;
+	return FC_PATH;
+}
+
+/*
+ * Object rules ask the same few dozen fields of every object. Each
+ * thread remembers, by where the field's text is, what it names (the
+ * text itself is kept and compared, since another rule set may put
+ * another field there); the annotation and label forms are worked out
+ * each time, being rare.
+ */
+#define CLASS_MEMO 64
+#define CLASS_MEMO_BYTES 48
+
+static _Thread_local struct class_memo {
+	const char *field;
+	enum field_class cls;
+	char text[CLASS_MEMO_BYTES];
+} class_memo[CLASS_MEMO];
+
+static enum field_class field_class(const char *field, char *key, size_t cap)
+{
+	uintptr_t a = (uintptr_t)field;
+	struct class_memo *m = &class_memo[(a ^ a >> 7) % CLASS_MEMO];
+	enum field_class c;
+
+	if (m->field == field && !strcmp(m->text, field))
+		return m->cls;
+	c = classify(field, key, cap);
+	if (c != FC_ANNOTATION && c != FC_LABEL &&
+	    strlen(field) < CLASS_MEMO_BYTES) {
+		m->field = field;
+		m->cls = c;
+		strcpy(m->text, field);
+	}
+	return c;
+}
+
 static int object_values(const struct kobject *o, const char *field,
 			 int64_t now_ms, value_fn fn, void *ctx,
 			 struct subject_memo *memo)
 {
 	char key[512];
-	const char *k;
 	struct node_visit nv;
+	int64_t age;
 
 	if (!o)
 		return 0;
-	if (!strcmp(field, "kind"))
+	switch (field_class(field, key, sizeof(key))) {
+	case FC_KIND:
 		return emit_str(o->kind, fn, ctx);
-	if (!strcmp(field, "name") || !strcmp(field, "metadata.name"))
+	case FC_NAME:
 		return emit_str(o->name, fn, ctx);
-	if (!strcmp(field, "namespace") || !strcmp(field, "metadata.namespace"))
+	case FC_NS:
 		return emit_str(o->ns, fn, ctx);
-	if (!strcmp(field, "uid") || !strcmp(field, "metadata.uid"))
+	case FC_UID:
 		return emit_str(o->uid, fn, ctx);
-	if (!strcmp(field, "apiVersion"))
+	case FC_API:
 		return emit_str(o->api_version, fn, ctx);
-	if (!strcmp(field, "age")) {
-		int64_t a = age_of(o->created, now_ms);
-
-		return a >= 0 ? emit_num(a, fn, ctx) : 0;
+	case FC_AGE:
+		age = age_of(o->created, now_ms);
+		return age >= 0 ? emit_num(age, fn, ctx) : 0;
+	case FC_ANNOTATION:
+		return emit_str(kobject_annotation(o, key), fn, ctx);
+	case FC_LABEL:
+		return emit_str(kobject_label(o, key), fn, ctx);
+	case FC_PATH:
+		break;
 	}
-	if ((k = bracket_key(field, "metadata.annotations", key, sizeof(key))) ||
-	    (k = bracket_key(field, "annotations", key, sizeof(key))))
-		return emit_str(kobject_annotation(o, k), fn, ctx);
-	if ((k = bracket_key(field, "metadata.labels", key, sizeof(key))) ||
-	    (k = bracket_key(field, "labels", key, sizeof(key))))
-		return emit_str(kobject_label(o, k), fn, ctx);
 	nv.fn = fn;
 	nv.ctx = ctx;
 	nv.stop = 0;

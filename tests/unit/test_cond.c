@@ -159,6 +159,53 @@ static void test_object_target(void **state)
 	kobject_free(edit);
 }
 
+/*
+ * A field's text in a buffer that later holds another field: each must
+ * be read as what it says now (object rules remember fields by where
+ * their text is).
+ */
+static void test_field_buffer_reused(void **state)
+{
+	static const struct {
+		const char *field, *value;
+	} f[] = {
+		{ "kind", "Challenge" },
+		{ "name", "web-1-2745722290-4391602865" },
+		{ "spec.type", "HTTP-01" },
+		{ "metadata.namespace", "shop" },
+		{ "status.state", "pending" },
+		{ "apiVersion", "acme.cert-manager.io/v1" },
+	};
+	struct kobject *o = challenge(NULL);
+	char buf[64], *strs[1];
+	struct cond c;
+	struct subject s;
+	struct cond_caps caps;
+	unsigned long limits = 0;
+	size_t i, j, round;
+
+	(void)state;
+	obj_subject(&s, o, TARGET_OBJECT);
+	memset(&c, 0, sizeof(c));
+	c.op = COND_FIELD;
+	c.cmp = CMP_EQ;
+	c.field = buf;
+	c.strs = strs;
+	c.nstrs = 1;
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < ARRAY_SIZE(f); i++)
+			for (j = 0; j < ARRAY_SIZE(f); j++) {
+				memset(&caps, 0, sizeof(caps));
+				strcpy(buf, f[i].field);
+				strs[0] = (char *)f[j].value;
+				assert_int_equal(cond_eval(&rs, &c, &s, md,
+							   &caps, &limits),
+						 i == j);
+				cond_caps_clear(&caps);
+			}
+	kobject_free(o);
+}
+
 static void test_condition_target_and_captures(void **state)
 {
 	struct kobject *o = challenge(NULL);
@@ -323,6 +370,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_object_target),
+		cmocka_unit_test(test_field_buffer_reused),
 		cmocka_unit_test(test_condition_target_and_captures),
 		cmocka_unit_test(test_log_and_event_targets),
 		cmocka_unit_test(test_text_target),
