@@ -333,10 +333,9 @@ static int next_batch(struct feed *f)
 	return 1;
 }
 
-int feed_next(struct feed *f, struct slice *line)
+int feed_next_batch(struct feed *f, struct slice *line)
 {
 	struct feed_batch *b;
-	struct feed_line *fl;
 
 	f->new_block = 0;
 	while (!f->have || f->next == f->ring[f->head].nv) {
@@ -347,12 +346,7 @@ int feed_next(struct feed *f, struct slice *line)
 		if (!next_batch(f))
 			return 0;
 	}
-	b = &f->ring[f->head];
-	fl = &b->v[f->next++];
-	*line = slice_make(b->buf + fl->off, fl->len & ~FEED_CUT);
-	f->lineno = b->line0 + (unsigned long)(fl - b->v);
-	f->cut = (fl->len & FEED_CUT) != 0;
-	return 1;
+	return feed_next(f, line);
 }
 
 struct feed_batch *feed_batch(struct feed *f)

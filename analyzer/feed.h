@@ -110,11 +110,28 @@ void feed_free(struct feed *f);
 void feed_start(struct feed *f, struct stream *in, const struct input *input,
 		size_t max_line);
 
+/* feed_next() at the end of a batch: the next one, waited for. */
+int feed_next_batch(struct feed *f, struct slice *line);
+
 /*
  * The next line: 1 with *line set, 0 at the end, -1 after the last line
- * before a read error (in->err says which, after feed_end()).
+ * before a read error (in->err says which, after feed_end()). Inline:
+ * it runs for every line of every entry.
  */
-int feed_next(struct feed *f, struct slice *line);
+static inline int feed_next(struct feed *f, struct slice *line)
+{
+	struct feed_batch *b = &f->ring[f->head];
+	struct feed_line *fl;
+
+	if (!f->have || f->next == b->nv)
+		return feed_next_batch(f, line);
+	f->new_block = f->next == 0;
+	fl = &b->v[f->next++];
+	*line = slice_make(b->buf + fl->off, fl->len & ~FEED_CUT);
+	f->lineno = b->line0 + (unsigned long)(fl - b->v);
+	f->cut = (fl->len & FEED_CUT) != 0;
+	return 1;
+}
 
 /* The batch of the line last returned, with its literal hits. */
 struct feed_batch *feed_batch(struct feed *f);

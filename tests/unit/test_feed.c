@@ -20,12 +20,20 @@ static void collect(struct stream *s, int threads, size_t max, char *out,
 {
 	struct feed f;
 	struct slice line;
+	const struct feed_batch *last = NULL;
+	unsigned long gen = 0;
 
 	out[0] = '\0';
 	*cuts = 0;
 	feed_init(&f, NULL, threads);
 	feed_start(&f, s, NULL, max);
 	while (feed_next(&f, &line) > 0) {
+		const struct feed_batch *b = feed_batch(&f);
+
+		/* new_block marks exactly the first line of each batch. */
+		assert_int_equal(f.new_block, b != last || b->gen != gen);
+		last = b;
+		gen = b->gen;
 		strncat(out, line.p, line.n);
 		strncat(out, "|", cap - strlen(out) - 1);
 		*cuts += f.cut;
