@@ -87,6 +87,41 @@ static void make_key(struct buf *k, const struct rule *r,
 	}
 }
 
+/*
+ * make_key() into k[0..KEY_ROOM) for the hit at hand, without a buffer
+ * grown by malloc() for each: its length, or 0 when it does not fit.
+ */
+#define KEY_ROOM 512
+
+static size_t key_into(char *k, const struct rule *r,
+		       const struct resource *res, const char *source)
+{
+	const char *part[5];
+	size_t np, i, n, len = 0;
+
+	part[0] = r->id;
+	if (has_resource(res)) {
+		part[1] = res->kind;
+		part[2] = res->ns;
+		part[3] = res->name;
+		np = 4;
+	} else {
+		part[1] = part[2] = part[3] = NULL;
+		part[4] = source;
+		np = 5;
+	}
+	for (i = 0; i < np; i++) {
+		n = part[i] ? strlen(part[i]) : 0;
+		if (n + 1 > KEY_ROOM - len)
+			return 0;
+		if (i)
+			k[len++] = '\n';
+		memcpy(k + len, part[i] ? part[i] : "", n);
+		len += n;
+	}
+	return len;
+}
+
 /* "file:line", owned by the caller. */
 static char *where_dup(const char *source, unsigned long line)
 {
@@ -362,10 +397,16 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 	struct buf key = BUF_INIT;
 	struct finding *f;
 	unsigned long weight;
-	size_t i;
+	char tmp[KEY_ROOM];
+	size_t i, klen = key_into(tmp, r, res, source);
+	const char *k = tmp;
 
-	make_key(&key, r, res, source);
-	f = hmap_get(&fs->index, key.p, key.len);
+	if (!klen) {
+		make_key(&key, r, res, source);
+		k = key.p;
+		klen = key.len;
+	}
+	f = hmap_get(&fs->index, k, klen);
 	if (!f && fs->n >= (fs->max ? fs->max : FINDINGS_DEFAULT_MAX)) {
 		if (!fs->dropped++) {
 			fs->dropped_where = where_dup(source, line);
@@ -386,7 +427,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		} else {
 			f->file = xstrdup(source);
 		}
-		f->key = buf_detach(&key);
+		f->key = xstrndup(k, klen);
 		f->severity = (int)r->severity;
 		f->node = -1;
 		f->first_seen_ms = f->last_seen_ms = INT64_MIN;
@@ -395,7 +436,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		f->when.span_s = -1;
 		fs->v = xgrow(fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
 		fs->v[fs->n++] = f;
-		hmap_put(&fs->index, f->key, strlen(f->key), f);
+		hmap_put(&fs->index, f->key, klen, f);
 	}
 	buf_free(&key);
 	weight = w && w->weight ? w->weight : 1;
