@@ -35,29 +35,8 @@ static void make_key(struct buf *k, const char *kind, const char *ns,
 	buf_addkey(k, 3, kind, ns, name);
 }
 
-/*
- * The parts joined by newlines, as buf_addkey() joins them (NULL is
- * empty), into k[0..KEY_ROOM): its length, or 0 when it does not fit.
- * Keys are built for every node and every lookup: on the stack, not in
- * a buffer grown by malloc() each time.
- */
+/* Keys of up to this many bytes are built on the stack (join_key()). */
 #define KEY_ROOM 512
-
-static size_t key_into(char *k, size_t nparts, const char *const *part)
-{
-	size_t i, len = 0, n;
-
-	for (i = 0; i < nparts; i++) {
-		n = part[i] ? strlen(part[i]) : 0;
-		if (n + 1 > KEY_ROOM - len)
-			return 0;
-		if (i)
-			k[len++] = '\n';
-		memcpy(k + len, part[i] ? part[i] : "", n);
-		len += n;
-	}
-	return len;
-}
 
 int graph_find(const struct graph *g, const char *kind, const char *ns,
 	       const char *name)
@@ -72,7 +51,7 @@ int graph_find(const struct graph *g, const char *kind, const char *ns,
 
 	if (!name)
 		return -1;
-	len = key_into(tmp, kind ? 3 : 2, from);
+	len = join_key(tmp, sizeof(tmp), kind ? 3 : 2, from);
 	if (len) {
 		v = hmap_get(in, tmp, len);
 	} else {
@@ -118,7 +97,7 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		const char *part[3] = { n->kind, n->ns, n->name };
 		char tmp[KEY_ROOM];
 
-		klen = key_into(tmp, 3, part);
+		klen = join_key(tmp, sizeof(tmp), 3, part);
 		if (klen) {
 			key = strblocks_dup(&g->strings, tmp, klen);
 		} else {

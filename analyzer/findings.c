@@ -87,39 +87,21 @@ static void make_key(struct buf *k, const struct rule *r,
 	}
 }
 
-/*
- * make_key() into k[0..KEY_ROOM) for the hit at hand, without a buffer
- * grown by malloc() for each: its length, or 0 when it does not fit.
- */
+/* make_key() on the stack for the hit at hand; 0 when it does not fit. */
 #define KEY_ROOM 512
 
 static size_t key_into(char *k, const struct rule *r,
 		       const struct resource *res, const char *source)
 {
-	const char *part[5];
-	size_t np, i, n, len = 0;
+	const char *part[5] = { r->id, NULL, NULL, NULL, source };
 
-	part[0] = r->id;
 	if (has_resource(res)) {
 		part[1] = res->kind;
 		part[2] = res->ns;
 		part[3] = res->name;
-		np = 4;
-	} else {
-		part[1] = part[2] = part[3] = NULL;
-		part[4] = source;
-		np = 5;
+		return join_key(k, KEY_ROOM, 4, part);
 	}
-	for (i = 0; i < np; i++) {
-		n = part[i] ? strlen(part[i]) : 0;
-		if (n + 1 > KEY_ROOM - len)
-			return 0;
-		if (i)
-			k[len++] = '\n';
-		memcpy(k + len, part[i] ? part[i] : "", n);
-		len += n;
-	}
-	return len;
+	return join_key(k, KEY_ROOM, 5, part);
 }
 
 /* "file:line", owned by the caller. */

@@ -340,6 +340,36 @@ static int scan_json(struct logrec *r, const char *p, const char *end,
 
 static int parse_line(struct slice line, struct logrec *r, int head_only);
 
+/*
+ * In a klog header at p (checked up to the '.' of the time), where the
+ * caller starts: past the time's fraction, the padding, the pid and the
+ * space after it.
+ */
+static const char *klog_caller_start(const char *p, const char *end)
+{
+	p += 15;
+	while (p < end && is_digit(*p))
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	while (p < end && is_digit(*p))	/* pid */
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/*
+ * The ']' that ends the caller starting at s, or NULL: the caller ends
+ * at the first ']' or space, and only a ']' makes a header.
+ */
+static const char *klog_caller_end(const char *s, const char *end)
+{
+	size_t i = bytescan(s, 0, (size_t)(end - s), BS_RSQB | BS_SPACE);
+
+	return s + i < end && s[i] == ']' ? s + i : NULL;
+}
+
 static int digit2(const char *p)
 {
 	return (unsigned)(p[0] - '0') < 10 && (unsigned)(p[1] - '0') < 10;
@@ -354,8 +384,7 @@ static int digit2(const char *p)
  */
 static int klog_head(struct slice line, struct klog_head *h)
 {
-	const char *p = line.p, *end = line.p + line.n, *s;
-	size_t i;
+	const char *p = line.p, *end = line.p + line.n, *s, *rb;
 
 	h->parses = 0;
 	if (line.n < 30 || !digit2(p + 1) || !digit2(p + 3) || p[5] != ' ' ||
@@ -373,21 +402,10 @@ static int klog_head(struct slice line, struct klog_head *h)
 		h->time.ms += num(p + 15, 3);
 	h->time.known = h->time.mon >= 1 && h->time.mon <= 12 &&
 			h->time.day >= 1 && h->time.day <= 31;
-	p += 15;
-	while (p < end && is_digit(*p))
-		p++;
-	while (p < end && *p == ' ')
-		p++;
-	while (p < end && is_digit(*p))	/* pid */
-		p++;
-	while (p < end && *p == ' ')
-		p++;
-	/* The caller ends at the first ']', with no space before. */
-	s = p;
-	i = bytescan(s, 0, (size_t)(end - s), BS_RSQB | BS_SPACE);
-	if (s + i >= end || s[i] != ']')
+	s = klog_caller_start(p, end);
+	if (!(rb = klog_caller_end(s, end)))
 		return 0;
-	h->caller = slice_make(s, i);
+	h->caller = slice_make(s, (size_t)(rb - s));
 	h->parses = 1;
 	return 1;
 }
@@ -440,27 +458,11 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 		r->time.day = day;
 		r->time.known = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
 	}
-	p += 15;
-	while (p < end && is_digit(*p))
-		p++;
-	while (p < end && *p == ' ')
-		p++;
-	while (p < end && is_digit(*p))	/* pid */
-		p++;
-	while (p < end && *p == ' ')
-		p++;
 	{
 		/* The caller ends at the first ']', with no space before. */
-		const char *s = p;
-		const char *rb = memchr(p, ']', (size_t)(end - p) < 256 ?
-					(size_t)(end - p) : 256);
+		const char *s = klog_caller_start(p, end);
 
-		if (rb && !memchr(s, ' ', (size_t)(rb - s)))
-			p = rb;
-		else
-			while (p < end && *p != ']' && *p != ' ')
-				p++;
-		if (p >= end || *p != ']')
+		if (!(p = klog_caller_end(s, end)))
 			return 0;
 		r->caller = slice_make(s, (size_t)(p - s));
 		p++;
