@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FEED_NO_AVX2)
+#include <immintrin.h>
+#define FEED_AVX2 1
+#endif
+
 #define FEED_READ (256u * 1024)	/* bytes asked of the stream at once */
 
 static void add_line(struct feed *f, struct feed_batch *b, size_t off,
@@ -46,6 +51,61 @@ static void end_line(struct feed *f, struct feed_batch *b, size_t ls,
 	add_line(f, b, ls, len, cut);
 }
 
+/* A line ends at buf[at]: hand it over, or end the skip of a cut line. */
+static inline void newline_at(struct feed *f, struct feed_batch *b,
+			      size_t *ls, size_t at)
+{
+	if (f->skip)
+		f->skip = 0;
+	else
+		end_line(f, b, *ls, at - *ls);
+	*ls = at + 1;
+}
+
+#ifdef FEED_AVX2
+
+/*
+ * The newlines of whole 64-byte blocks from pos on, from a bitmap of
+ * each block (two AVX2 compares): most lines are short, and a memchr()
+ * call per line cost more than finding the line. Returns where the
+ * blocks end; the rest is left to memchr().
+ */
+__attribute__((target("avx2"))) static size_t
+split_avx2(struct feed *f, struct feed_batch *b, size_t pos, size_t *ls)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+
+	for (; pos + 64 <= b->n; pos += 64) {
+		const char *p = b->buf + pos;
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)
+					       (p + 32));
+		uint64_t m = (uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(x, nl));
+
+		m |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(y, nl)) << 32;
+		for (; m; m &= m - 1)
+			newline_at(f, b, ls, pos + (size_t)__builtin_ctzll(m));
+	}
+	return pos;
+}
+
+/* Whether split_avx2() may run here: asked once. */
+static int use_avx2(void)
+{
+	static int known, yes;
+
+	if (!known) {
+		__builtin_cpu_init();
+		yes = __builtin_cpu_supports("avx2") &&
+		      !getenv("KTRIAGE_NO_AVX2");
+		known = 1;
+	}
+	return yes;
+}
+#endif
+
 /*
  * The reader's work on one batch: read straight into it and split it
  * into lines where they are (no copy but the unfinished last line, which
@@ -72,15 +132,16 @@ static void fill(struct feed *f, struct feed_batch *b, unsigned long gen)
 		ssize_t r;
 		size_t want;
 
+#ifdef FEED_AVX2
+		if (f->avx2)
+			pos = split_avx2(f, b, pos, &ls);
+#endif
 		while (pos < b->n &&
 		       (nl = memchr(b->buf + pos, '\n', b->n - pos))) {
 			size_t at = (size_t)(nl - b->buf);
 
-			if (f->skip)
-				f->skip = 0;
-			else
-				end_line(f, b, ls, at - ls);
-			ls = pos = at + 1;
+			newline_at(f, b, &ls, at);
+			pos = at + 1;
 		}
 		pos = b->n;
 		if (!f->skip && b->n - ls > f->max_line) {
@@ -218,6 +279,9 @@ void feed_init(struct feed *f, const struct prefilter *pf, int threads)
 
 	memset(f, 0, sizeof(*f));
 	f->pf = pf;
+#ifdef FEED_AVX2
+	f->avx2 = use_avx2();
+#endif
 	for (i = 0; i < FEED_DEPTH; i++)
 		prefilter_block_init(pf, &f->ring[i].blk);
 	if (threads == 1)

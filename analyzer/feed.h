@@ -83,6 +83,7 @@ struct feed {
 	struct buf carry;		/* the unfinished line read last */
 	unsigned long lineno_read;
 	int skip;			/* dropping the rest of a cut line */
+	int avx2;			/* lines found 64 bytes at a time */
 	int eof;			/* the stream ended or failed */
 	int running;			/* a job is set; the reader may use it */
 	int reading;			/* and its stream is not read to the end */

@@ -69,14 +69,16 @@ static void test_cases(void **state)
 
 /*
  * Lines of every length around the batch size and max_line, CRLF and
- * cuts among them: the feed gives what lines_next() gives, line by line.
+ * cuts among them: the feed gives what lines_next() gives, line by line,
+ * with one thread or two, finding lines with AVX2 bitmaps (where the
+ * CPU has them) or with memchr().
  */
 static void test_same_as_lines(void **state)
 {
 	struct buf text = BUF_INIT;
 	unsigned seed = 12345;
 	size_t i, max = 3000;
-	int threads;
+	int threads, mode;
 
 	(void)state;
 	for (i = 0; text.len < (5u << 20) + 777; i++) {
@@ -95,7 +97,7 @@ static void test_same_as_lines(void **state)
 		buf_addc(&text, '\n');
 	}
 	buf_adds(&text, "last line, no newline");
-	for (threads = 1; threads <= 2; threads++) {
+	for (mode = 0; mode < 4; mode++) {
 		struct stream *s1 = stream_mem(text.p, text.len);
 		struct stream *s2 = stream_mem(text.p, text.len);
 		struct lines l;
@@ -103,8 +105,10 @@ static void test_same_as_lines(void **state)
 		struct slice a, b;
 		int ra, rb;
 
+		threads = 1 + (mode & 1);
 		lines_init(&l, s1, max);
 		feed_init(&f, NULL, threads);
+		f.avx2 &= mode >> 1;
 		feed_start(&f, s2, NULL, max);
 		do {
 			ra = lines_next(&l, &a);
