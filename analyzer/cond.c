@@ -7,6 +7,7 @@
 #include "cond.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,50 +240,37 @@ static enum field_class classify(const char *field, char *key, size_t cap)
 }
 
 /*
- * Object rules ask the same few dozen fields of every object. Each
- * thread remembers, by where the field's text is, what it names (the
- * text itself is kept and compared, since another rule set may put
- * another field there); the annotation and label forms are worked out
- * each time, being rare.
+ * What c's field (after "object." when suffix is set) names on an
+ * object: worked out once per condition, not once per object.
  */
-#define CLASS_MEMO 64
-#define CLASS_MEMO_BYTES 48
-
-static _Thread_local struct class_memo {
-	const char *field;
-	enum field_class cls;
-	char text[CLASS_MEMO_BYTES];
-} class_memo[CLASS_MEMO];
-
-static enum field_class field_class(const char *field, char *key, size_t cap)
+static enum field_class field_class(const struct cond *c, int suffix,
+				    char *key, size_t cap)
 {
-	uintptr_t a = (uintptr_t)field;
-	struct class_memo *m = &class_memo[(a ^ a >> 7) % CLASS_MEMO];
-	enum field_class c;
+	_Atomic int *known = (_Atomic int *)&c->fclass[suffix];
+	int k = atomic_load_explicit(known, memory_order_relaxed);
+	enum field_class fc;
 
-	if (m->field == field && !strcmp(m->text, field))
-		return m->cls;
-	c = classify(field, key, cap);
-	if (c != FC_ANNOTATION && c != FC_LABEL &&
-	    strlen(field) < CLASS_MEMO_BYTES) {
-		m->field = field;
-		m->cls = c;
-		strcpy(m->text, field);
-	}
-	return c;
+	if (k && k != FC_ANNOTATION + 1 && k != FC_LABEL + 1)
+		return (enum field_class)(k - 1);
+	/* The annotation and label forms need their key each time. */
+	fc = classify(suffix ? c->field + 7 : c->field, key, cap);
+	atomic_store_explicit(known, (int)fc + 1, memory_order_relaxed);
+	return fc;
 }
 
-static int object_values(const struct kobject *o, const char *field,
-			 int64_t now_ms, value_fn fn, void *ctx,
+/* suffix: the field is what follows c->field's "object." prefix. */
+static int object_values(const struct kobject *o, const struct cond *c,
+			 int suffix, int64_t now_ms, value_fn fn, void *ctx,
 			 struct subject_memo *memo)
 {
+	const char *field = suffix ? c->field + 7 : c->field;
 	char key[512];
 	struct node_visit nv;
 	int64_t age;
 
 	if (!o)
 		return 0;
-	switch (field_class(field, key, sizeof(key))) {
+	switch (field_class(c, suffix, key, sizeof(key))) {
 	case FC_KIND:
 		return emit_str(o->kind, fn, ctx);
 	case FC_NAME:
@@ -376,9 +364,10 @@ static int log_values(const struct subject *s, const char *f, value_fn fn,
 	return 0;
 }
 
-static int event_values(const struct subject *s, const char *f, value_fn fn,
-			void *ctx)
+static int event_values(const struct subject *s, const struct cond *cd,
+			value_fn fn, void *ctx)
 {
+	const char *f = cd->field;
 	const struct kevent *e = s->ev;
 
 	if (!strcmp(f, "type"))
@@ -410,14 +399,15 @@ static int event_values(const struct subject *s, const char *f, value_fn fn,
 	if (!strcmp(f, "name"))
 		return emit_str(e->obj_name, fn, ctx);
 	if (!strncmp(f, "object.", 7))
-		return object_values(s->obj, f + 7, s->now_ms, fn, ctx,
+		return object_values(s->obj, cd, 1, s->now_ms, fn, ctx,
 				     s->memo);
 	return 0;
 }
 
-static int condition_values(const struct subject *s, const char *f,
+static int condition_values(const struct subject *s, const struct cond *cd,
 			    value_fn fn, void *ctx)
 {
+	const char *f = cd->field;
 	const struct kcondition *c = s->kc;
 
 	if (!strcmp(f, "type"))
@@ -435,17 +425,19 @@ static int condition_values(const struct subject *s, const char *f,
 	}
 	if (!strcmp(f, "kind") || !strcmp(f, "namespace") ||
 	    !strcmp(f, "name"))
-		return object_values(s->obj, f, s->now_ms, fn, ctx,
+		return object_values(s->obj, cd, 0, s->now_ms, fn, ctx,
 				     s->memo);
 	if (!strncmp(f, "object.", 7))
-		return object_values(s->obj, f + 7, s->now_ms, fn, ctx,
+		return object_values(s->obj, cd, 1, s->now_ms, fn, ctx,
 				     s->memo);
 	return 0;
 }
 
-static int get_values(const struct subject *s, const char *field,
+static int get_values(const struct subject *s, const struct cond *c,
 		      value_fn fn, void *ctx)
 {
+	const char *field = c->field;
+
 	switch (s->target) {
 	case TARGET_TEXT:
 		if (!strcmp(field, "line"))
@@ -456,11 +448,11 @@ static int get_values(const struct subject *s, const char *field,
 	case TARGET_LOG:
 		return log_values(s, field, fn, ctx);
 	case TARGET_EVENT:
-		return event_values(s, field, fn, ctx);
+		return event_values(s, c, fn, ctx);
 	case TARGET_CONDITION:
-		return condition_values(s, field, fn, ctx);
+		return condition_values(s, c, fn, ctx);
 	case TARGET_OBJECT:
-		return object_values(s->obj, field, s->now_ms, fn, ctx,
+		return object_values(s->obj, c, 0, s->now_ms, fn, ctx,
 				     s->memo);
 	}
 	return 0;
@@ -841,7 +833,7 @@ int cond_eval(const struct ruleset *rs, const struct cond *c,
 		fe.result = 0;
 		fe.witness = NULL;
 		fe.memo = s->memo;
-		get_values(s, c->field, check_value, &fe);
+		get_values(s, c, check_value, &fe);
 		if (c->cmp == CMP_PRESENT)
 			return fe.found;
 		if (c->cmp == CMP_ABSENT)

@@ -69,6 +69,13 @@ struct cond {
 	double num;		/* CMP_GT.. : a number, or seconds for durations */
 	struct pattern re;	/* CMP_REGEX */
 	struct rule_loc loc;
+	/*
+	 * What the field names on an object, worked out at first use by
+	 * whichever thread gets there (the same answer either way): [0]
+	 * for the field as written, [1] for what follows its "object."
+	 * prefix (event and condition clauses). 0 until known.
+	 */
+	_Atomic int fclass[2];
 };
 
 /* One `match:` clause: a target and the condition over it. */

@@ -160,11 +160,12 @@ static void test_object_target(void **state)
 }
 
 /*
- * A field's text in a buffer that later holds another field: each must
- * be read as what it says now (object rules remember fields by where
- * their text is).
+ * What a field names on an object is worked out once per condition: the
+ * same condition asked of the object again, and asked through a
+ * condition clause's "object." prefix (its own answer), must give what a
+ * fresh one gives.
  */
-static void test_field_buffer_reused(void **state)
+static void test_field_class_cached(void **state)
 {
 	static const struct {
 		const char *field, *value;
@@ -177,32 +178,51 @@ static void test_field_buffer_reused(void **state)
 		{ "apiVersion", "acme.cert-manager.io/v1" },
 	};
 	struct kobject *o = challenge(NULL);
-	char buf[64], *strs[1];
+	char *strs[1], field[64];
 	struct cond c;
-	struct subject s;
+	struct subject s, sc;
 	struct cond_caps caps;
 	unsigned long limits = 0;
 	size_t i, j, round;
 
 	(void)state;
 	obj_subject(&s, o, TARGET_OBJECT);
-	memset(&c, 0, sizeof(c));
-	c.op = COND_FIELD;
-	c.cmp = CMP_EQ;
-	c.field = buf;
-	c.strs = strs;
-	c.nstrs = 1;
-	for (round = 0; round < 3; round++)
-		for (i = 0; i < ARRAY_SIZE(f); i++)
-			for (j = 0; j < ARRAY_SIZE(f); j++) {
+	obj_subject(&sc, o, TARGET_CONDITION);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		for (j = 0; j < ARRAY_SIZE(f); j++) {
+			memset(&c, 0, sizeof(c));
+			c.op = COND_FIELD;
+			c.cmp = CMP_EQ;
+			c.field = field;
+			c.strs = strs;
+			c.nstrs = 1;
+			strs[0] = (char *)f[j].value;
+			snprintf(field, sizeof(field), "%s", f[i].field);
+			for (round = 0; round < 2; round++) {
 				memset(&caps, 0, sizeof(caps));
-				strcpy(buf, f[i].field);
-				strs[0] = (char *)f[j].value;
 				assert_int_equal(cond_eval(&rs, &c, &s, md,
 							   &caps, &limits),
 						 i == j);
 				cond_caps_clear(&caps);
 			}
+		}
+	/* "object.name": a path on an object, the name through a condition. */
+	memset(&c, 0, sizeof(c));
+	c.op = COND_FIELD;
+	c.cmp = CMP_EQ;
+	c.field = field;
+	c.strs = strs;
+	c.nstrs = 1;
+	strs[0] = (char *)"web-1-2745722290-4391602865";
+	strcpy(field, "object.name");
+	for (round = 0; round < 2; round++) {
+		memset(&caps, 0, sizeof(caps));
+		assert_int_equal(cond_eval(&rs, &c, &s, md, &caps, &limits), 0);
+		cond_caps_clear(&caps);
+		memset(&caps, 0, sizeof(caps));
+		assert_int_equal(cond_eval(&rs, &c, &sc, md, &caps, &limits), 1);
+		cond_caps_clear(&caps);
+	}
 	kobject_free(o);
 }
 
@@ -370,7 +390,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_object_target),
-		cmocka_unit_test(test_field_buffer_reused),
+		cmocka_unit_test(test_field_class_cached),
 		cmocka_unit_test(test_condition_target_and_captures),
 		cmocka_unit_test(test_log_and_event_targets),
 		cmocka_unit_test(test_text_target),
