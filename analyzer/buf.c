@@ -98,21 +98,44 @@ const char *buf_str(const struct buf *b)
 	return b->p ? b->p : "";
 }
 
-void buf_addkey(struct buf *b, size_t n, ...)
+void keybuf_init(struct keybuf *k)
 {
-	va_list ap;
-	size_t i;
+	k->p = NULL;
+	k->n = 0;
+	k->spill = (struct buf)BUF_INIT;
+}
 
-	va_start(ap, n);
-	for (i = 0; i < n; i++) {
-		const char *s = va_arg(ap, const char *);
+void keybuf_set(struct keybuf *k, size_t n, const char *const *part)
+{
+	size_t i, len, at = 0;
+	char *to;
 
-		if (i)
-			buf_addc(b, '\n');
-		if (s)
-			buf_adds(b, s);
+	for (i = 0; i < n; i++)
+		at += (i ? 1 : 0) + (part[i] ? strlen(part[i]) : 0);
+	if (at < sizeof(k->room)) {
+		to = k->room;
+	} else {
+		buf_reset(&k->spill);
+		buf_grow(&k->spill, at);
+		to = k->spill.p;
 	}
-	va_end(ap);
+	k->p = to;
+	k->n = at;
+	for (i = 0, at = 0; i < n; i++) {
+		if (i)
+			to[at++] = '\n';
+		len = part[i] ? strlen(part[i]) : 0;
+		memcpy(to + at, part[i] ? part[i] : "", len);
+		at += len;
+	}
+	to[at] = '\0';
+}
+
+void keybuf_free(struct keybuf *k)
+{
+	buf_free(&k->spill);
+	k->p = NULL;
+	k->n = 0;
 }
 
 void buf_add_utf8(struct buf *b, unsigned long cp)

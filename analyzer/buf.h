@@ -24,10 +24,26 @@ void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);
 
 /*
- * Append n strings joined by newlines (NULL reads as ""): the lookup keys
- * ("kind\nns\nname") the store, the graph and the findings index by.
+ * A lookup key: n strings joined by newlines (NULL reads as ""), as the
+ * store, the graph, the findings and the x509 checks index by
+ * ("kind\nns\nname"). Keys are made for every hit, node and lookup: one
+ * that fits goes in room on the caller's stack, only a longer one in a
+ * buffer grown by malloc(). keybuf_init() once, then keybuf_set() as
+ * often as needed; k->p and k->n hold the key until the next
+ * keybuf_set() or keybuf_free().
  */
-void buf_addkey(struct buf *b, size_t n, ...);
+#define KEYBUF_ROOM 512
+
+struct keybuf {
+	const char *p;
+	size_t n;
+	struct buf spill;
+	char room[KEYBUF_ROOM];
+};
+
+void keybuf_init(struct keybuf *k);
+void keybuf_set(struct keybuf *k, size_t n, const char *const *part);
+void keybuf_free(struct keybuf *k);
 
 /* Append code point cp (at most 0x10FFFF) in UTF-8. */
 void buf_add_utf8(struct buf *b, unsigned long cp);

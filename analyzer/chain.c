@@ -28,40 +28,20 @@ int graph_kind_level(const char *kind)
 	return -1;
 }
 
-static void make_key(struct buf *k, const char *kind, const char *ns,
-		     const char *name)
-{
-	buf_reset(k);
-	buf_addkey(k, 3, kind, ns, name);
-}
-
-/* Keys of up to this many bytes are built on the stack (join_key()). */
-#define KEY_ROOM 512
-
 int graph_find(const struct graph *g, const char *kind, const char *ns,
 	       const char *name)
 {
 	const char *part[3] = { kind, ns, name };
-	const char *const *from = kind ? part : part + 1;
-	const struct hmap *in = kind ? &g->index : &g->by_name;
-	char tmp[KEY_ROOM];
-	struct buf k = BUF_INIT;
-	size_t len;
+	struct keybuf k;
 	void *v;
 
 	if (!name)
 		return -1;
-	len = join_key(tmp, sizeof(tmp), kind ? 3 : 2, from);
-	if (len) {
-		v = hmap_get(in, tmp, len);
-	} else {
-		if (kind)
-			make_key(&k, kind, ns, name);
-		else
-			buf_addkey(&k, 2, ns, name);
-		v = hmap_get(in, k.p, k.len);
-		buf_free(&k);
-	}
+	keybuf_init(&k);
+	/* Without a kind: "ns\nname" in the name index. */
+	keybuf_set(&k, kind ? 3 : 2, kind ? part : part + 1);
+	v = hmap_get(kind ? &g->index : &g->by_name, k.p, k.n);
+	keybuf_free(&k);
 	return v ? (int)((uintptr_t)v - 1) : -1;
 }
 
@@ -69,7 +49,7 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		    const char *name, struct kobject *obj)
 {
 	struct gnode *n;
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	const char *key, *tail;
 	size_t klen;
 
@@ -95,17 +75,12 @@ static int add_node(struct graph *g, const char *kind, const char *ns,
 		n->level = 4;
 	{
 		const char *part[3] = { n->kind, n->ns, n->name };
-		char tmp[KEY_ROOM];
 
-		klen = join_key(tmp, sizeof(tmp), 3, part);
-		if (klen) {
-			key = strblocks_dup(&g->strings, tmp, klen);
-		} else {
-			make_key(&k, n->kind, n->ns, n->name);
-			key = strblocks_dup(&g->strings, k.p, k.len);
-			klen = k.len;
-			buf_free(&k);
-		}
+		keybuf_init(&k);
+		keybuf_set(&k, 3, part);
+		key = strblocks_dup(&g->strings, k.p, k.n);
+		klen = k.n;
+		keybuf_free(&k);
 	}
 	hmap_put(&g->index, key, klen, (void *)(uintptr_t)(g->n + 1));
 	/* The key's tail is "ns\nname". */
@@ -321,11 +296,12 @@ static void collect_tls(const struct fnode *n, void *ctx)
 static void link_ingresses(struct graph *g)
 {
 	struct hmap idx;
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	char **keys = NULL;
 	size_t nkeys = 0, cap = 0, i;
 
 	memset(&idx, 0, sizeof(idx));
+	keybuf_init(&k);
 	for (i = 0; i < g->n; i++) {
 		const struct kobject *in = g->v[i].obj;
 		struct tls_use u = { NULL, NULL, (int)i };
@@ -336,13 +312,12 @@ static void link_ingresses(struct graph *g)
 			       &u);
 		if (!u.secret)
 			continue;
-		buf_reset(&k);
-		buf_addkey(&k, 2, in->ns, u.secret);
-		if (hmap_get(&idx, k.p, k.len))
+		keybuf_set(&k, 2, (const char *const[]){ in->ns, u.secret });
+		if (hmap_get(&idx, k.p, k.n))
 			continue;
 		keys = xgrow(keys, &cap, nkeys + 1, sizeof(*keys));
 		keys[nkeys] = xstrdup(k.p);
-		hmap_put(&idx, keys[nkeys], k.len, (void *)(uintptr_t)(i + 1));
+		hmap_put(&idx, keys[nkeys], k.n, (void *)(uintptr_t)(i + 1));
 		nkeys++;
 	}
 	for (i = 0; nkeys && i < g->n; i++) {
@@ -355,9 +330,8 @@ static void link_ingresses(struct graph *g)
 		secret = fnode_find(o->root, "spec.secretName");
 		if (!secret || !secret->value)
 			continue;
-		buf_reset(&k);
-		buf_addkey(&k, 2, o->ns, secret->value);
-		v = hmap_get(&idx, k.p, k.len);
+		keybuf_set(&k, 2, (const char *const[]){ o->ns, secret->value });
+		v = hmap_get(&idx, k.p, k.n);
 		if (v)
 			g->v[i].ingress = (int)((uintptr_t)v - 1);
 	}
@@ -365,7 +339,7 @@ static void link_ingresses(struct graph *g)
 		free(keys[i]);
 	free(keys);
 	hmap_free(&idx);
-	buf_free(&k);
+	keybuf_free(&k);
 }
 
 void graph_build(struct graph *g, struct store *st, struct findings *fs)

@@ -74,24 +74,9 @@ static int has_resource(const struct resource *r)
 	return r && r->name && *r->name;
 }
 
-static void make_key(struct buf *k, const struct rule *r,
+/* A finding's key: the rule, then the resource or (without one) the file. */
+static void make_key(struct keybuf *k, const struct rule *r,
 		     const struct resource *res, const char *source)
-{
-	buf_adds(k, r->id);
-	buf_addc(k, '\n');
-	if (has_resource(res)) {
-		buf_addkey(k, 3, res->kind, res->ns, res->name);
-	} else {
-		buf_adds(k, "\n\n\n");
-		buf_adds(k, source);
-	}
-}
-
-/* make_key() on the stack for the hit at hand; 0 when it does not fit. */
-#define KEY_ROOM 512
-
-static size_t key_into(char *k, const struct rule *r,
-		       const struct resource *res, const char *source)
 {
 	const char *part[5] = { r->id, NULL, NULL, NULL, source };
 
@@ -99,9 +84,10 @@ static size_t key_into(char *k, const struct rule *r,
 		part[1] = res->kind;
 		part[2] = res->ns;
 		part[3] = res->name;
-		return join_key(k, KEY_ROOM, 4, part);
+		keybuf_set(k, 4, part);
+	} else {
+		keybuf_set(k, 5, part);
 	}
-	return join_key(k, KEY_ROOM, 5, part);
 }
 
 /* "file:line", owned by the caller. */
@@ -376,19 +362,14 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     const struct hit_capture *caps, size_t ncaps,
 			     const struct when *w)
 {
-	struct buf key = BUF_INIT;
+	struct keybuf key;
 	struct finding *f;
 	unsigned long weight;
-	char tmp[KEY_ROOM];
-	size_t i, klen = key_into(tmp, r, res, source);
-	const char *k = tmp;
+	size_t i;
 
-	if (!klen) {
-		make_key(&key, r, res, source);
-		k = key.p;
-		klen = key.len;
-	}
-	f = hmap_get(&fs->index, k, klen);
+	keybuf_init(&key);
+	make_key(&key, r, res, source);
+	f = hmap_get(&fs->index, key.p, key.n);
 	if (!f && fs->n >= (fs->max ? fs->max : FINDINGS_DEFAULT_MAX)) {
 		if (!fs->dropped++) {
 			fs->dropped_where = where_dup(source, line);
@@ -396,7 +377,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 			     "of %zu reached; later new findings are not kept",
 			     fs->max ? fs->max : (size_t)FINDINGS_DEFAULT_MAX);
 		}
-		buf_free(&key);
+		keybuf_free(&key);
 		return NULL;
 	}
 	if (!f) {
@@ -409,7 +390,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		} else {
 			f->file = xstrdup(source);
 		}
-		f->key = xstrndup(k, klen);
+		f->key = xstrndup(key.p, key.n);
 		f->severity = (int)r->severity;
 		f->node = -1;
 		f->first_seen_ms = f->last_seen_ms = INT64_MIN;
@@ -418,9 +399,9 @@ struct finding *findings_add(struct findings *fs, const struct rule *r,
 		f->when.span_s = -1;
 		fs->v = xgrow(fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
 		fs->v[fs->n++] = f;
-		hmap_put(&fs->index, f->key, klen, f);
+		hmap_put(&fs->index, f->key, key.n, f);
 	}
-	buf_free(&key);
+	keybuf_free(&key);
 	weight = w && w->weight ? w->weight : 1;
 	f->count += weight;
 	timespan_note(&f->when, w);

@@ -61,32 +61,22 @@ void store_note_time(struct store *st, int64_t ms)
 		st->latest_ms = ms;
 }
 
-static void make_key(struct buf *k, const char *kind, const char *ns,
-		     const char *name)
-{
-	buf_reset(k);
-	buf_addkey(k, 3, kind, ns, name);
-}
-
 struct kobject *store_find(const struct store *st, const char *kind,
 			   const char *ns, const char *name)
 {
-	struct buf k = BUF_INIT;
+	const char *part[3] = { kind, ns, name };
+	struct keybuf k;
 	struct kobject *o = NULL;
 	size_t i;
 
 	if (!name)
 		return NULL;
-	if (kind) {
-		make_key(&k, kind, ns, name);
-		o = hmap_get(&st->index, k.p, k.len);
-		buf_free(&k);
-		return o;
-	}
-	if (ns) {
-		buf_addkey(&k, 2, ns, name);
-		o = hmap_get(&st->by_name, k.p, k.len);
-		buf_free(&k);
+	if (kind || ns) {
+		keybuf_init(&k);
+		/* Without a kind: "ns\nname" in the name index. */
+		keybuf_set(&k, kind ? 3 : 2, kind ? part : part + 1);
+		o = hmap_get(kind ? &st->index : &st->by_name, k.p, k.n);
+		keybuf_free(&k);
 		return o;
 	}
 	/* Any namespace: rare (a name alone), a scan is fine. */
@@ -157,16 +147,17 @@ static void attach(struct store *st, struct kobject *o, struct kevent *ev)
 
 static struct kobject *insert(struct store *st, struct kobject *o)
 {
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	const char *key;
 	size_t klen;
 
-	make_key(&k, o->kind, o->ns, o->name);
+	keybuf_init(&k);
+	keybuf_set(&k, 3, (const char *const[]){ o->kind, o->ns, o->name });
 	st->v = xgrow(st->v, &st->cap, st->n + 1, sizeof(*st->v));
 	st->v[st->n++] = o;
-	key = strblocks_dup(&st->keys, k.p, k.len);
-	klen = k.len;
-	buf_free(&k);
+	key = strblocks_dup(&st->keys, k.p, k.n);
+	klen = k.n;
+	keybuf_free(&k);
 	hmap_put(&st->index, key, klen, o);
 	/* The name index: the key's tail is "ns\nname" already. */
 	if (o->name) {

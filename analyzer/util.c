@@ -132,23 +132,6 @@ void strblocks_free(struct strblocks *sb)
 	}
 }
 
-size_t join_key(char *out, size_t cap, size_t nparts,
-		const char *const *part)
-{
-	size_t i, n, len = 0;
-
-	for (i = 0; i < nparts; i++) {
-		n = part[i] ? strlen(part[i]) : 0;
-		if (n + 1 > cap - len)
-			return 0;
-		if (i)
-			out[len++] = '\n';
-		memcpy(out + len, part[i] ? part[i] : "", n);
-		len += n;
-	}
-	return len;
-}
-
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t c = *cap;

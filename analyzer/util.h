@@ -46,15 +46,6 @@ struct strblocks {
 const char *strblocks_dup(struct strblocks *sb, const char *s, size_t n);
 void strblocks_free(struct strblocks *sb);
 
-/*
- * The parts joined by newlines (NULL for an empty part) into
- * out[0..cap): its length, or 0 when they do not fit. For hash-map keys
- * built on the stack, where a buffer grown by malloc() for each key
- * costs more than the lookup.
- */
-size_t join_key(char *out, size_t cap, size_t nparts,
-		const char *const *part);
-
 /* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
 void *xgrow(void *arr, size_t *cap, size_t need, size_t elem);
 

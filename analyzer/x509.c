@@ -550,15 +550,14 @@ static const char *scalar(const struct fnode *n)
 	return n && n->type == FN_SCALAR && n->value ? n->value : NULL;
 }
 
-static void make_key(struct buf *k, const char *ns, const char *name)
+static void make_key(struct keybuf *k, const char *ns, const char *name)
 {
-	buf_reset(k);
-	buf_addkey(k, 2, ns, name);
+	keybuf_set(k, 2, (const char *const[]){ ns, name });
 }
 
-static const char *own_key(struct ctx *c, const struct buf *k)
+static const char *own_key(struct ctx *c, const struct keybuf *k)
 {
-	strv_add(&c->keys, k->p, k->len);
+	strv_add(&c->keys, k->p, k->n);
 	return c->keys.v[c->keys.n - 1];
 }
 
@@ -836,13 +835,14 @@ static void add_ref(struct ctx *c, const char *serial, struct fnode *x,
 static const struct kobject *owner_certificate(struct ctx *c,
 					       const struct kobject *o)
 {
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	const struct kobject *cert;
 	const char *ann;
 
+	keybuf_init(&k);
 	make_key(&k, o->ns, o->name);
-	cert = hmap_get(&c->certs, k.p, k.len);
-	buf_free(&k);
+	cert = hmap_get(&c->certs, k.p, k.n);
+	keybuf_free(&k);
 	if (cert)
 		return cert;
 	ann = kobject_annotation(o, "cert-manager.io/certificate-name");
@@ -855,12 +855,13 @@ static const struct kobject *owner_certificate(struct ctx *c,
 static const struct ing_use *ingress_uses(struct ctx *c,
 					  const struct kobject *o)
 {
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	const struct ing_use *u;
 
+	keybuf_init(&k);
 	make_key(&k, o->ns, o->name);
-	u = hmap_get(&c->uses, k.p, k.len);
-	buf_free(&k);
+	u = hmap_get(&c->uses, k.p, k.n);
+	keybuf_free(&k);
 	return u;
 }
 
@@ -1053,9 +1054,10 @@ static int is_kind(const struct kobject *o, const char *kind)
 /* Index Certificates by secret and Ingress tls[] entries by secret. */
 static void build_index(struct ctx *c)
 {
-	struct buf k = BUF_INIT;
+	struct keybuf k;
 	size_t i, j;
 
+	keybuf_init(&k);
 	for (i = 0; i < c->st->n; i++) {
 		const struct kobject *o = c->st->v[i];
 		const struct fnode *tls;
@@ -1068,8 +1070,8 @@ static void build_index(struct ctx *c)
 			if (!sn)
 				continue;
 			make_key(&k, o->ns, sn);
-			if (!hmap_get(&c->certs, k.p, k.len))
-				hmap_put(&c->certs, own_key(c, &k), k.len,
+			if (!hmap_get(&c->certs, k.p, k.n))
+				hmap_put(&c->certs, own_key(c, &k), k.n,
 					 (void *)o);
 		} else if (is_kind(o, "Ingress")) {
 			tls = fnode_find(o->root, "spec.tls");
@@ -1094,16 +1096,16 @@ static void build_index(struct ctx *c)
 
 		make_key(&k, u->ing->ns, scalar(fnode_child(u->tls,
 							    "secretName")));
-		head = hmap_get(&c->uses, k.p, k.len);
+		head = hmap_get(&c->uses, k.p, k.n);
 		if (!head) {
-			hmap_put(&c->uses, own_key(c, &k), k.len, u);
+			hmap_put(&c->uses, own_key(c, &k), k.n, u);
 			continue;
 		}
 		while (head->next)
 			head = head->next;
 		head->next = u;
 	}
-	buf_free(&k);
+	keybuf_free(&k);
 }
 
 static void enrich_all(struct ctx *c)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hmap.h"
 #include "util.h"
 
@@ -190,10 +191,46 @@ static void test_hash_spread(void **state)
 	free(bucket);
 }
 
+/*
+ * Lookup keys: parts joined by newlines, NULL as empty, the same bytes
+ * whether they fit the room on the stack or not, and a keybuf set again
+ * (short, long, short) holds only the newest key.
+ */
+static void test_keybuf(void **state)
+{
+	char *big = malloc(KEYBUF_ROOM + 100);
+	struct keybuf k;
+	int round;
+
+	(void)state;
+	memset(big, 'n', KEYBUF_ROOM + 99);
+	big[KEYBUF_ROOM + 99] = '\0';
+	keybuf_init(&k);
+	for (round = 0; round < 2; round++) {
+		keybuf_set(&k, 3, (const char *const[]){ "Certificate", NULL,
+							 "web-tls" });
+		assert_int_equal(k.n, 20);
+		assert_memory_equal(k.p, "Certificate\n\nweb-tls", 21);
+		keybuf_set(&k, 2, (const char *const[]){ "shop", big });
+		assert_int_equal(k.n, 5 + KEYBUF_ROOM + 99);
+		assert_memory_equal(k.p, "shop\n", 5);
+		assert_memory_equal(k.p + 5, big, KEYBUF_ROOM + 100);
+		/* Exactly the room, with its NUL: still on the stack. */
+		big[KEYBUF_ROOM - 1] = '\0';
+		keybuf_set(&k, 1, (const char *const[]){ big });
+		assert_int_equal(k.n, KEYBUF_ROOM - 1);
+		assert_ptr_equal(k.p, k.room);
+		big[KEYBUF_ROOM - 1] = 'n';
+	}
+	keybuf_free(&k);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_spread),
+		cmocka_unit_test(test_keybuf),
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_strblocks),
