@@ -440,32 +440,17 @@ static int parse_line(struct slice line, struct logrec *r, int head_only)
 	if (p < end && *p == '{')
 		return scan_json(r, p, end, head_only);
 	/* Lmmdd hh:mm:ss.uuuuuu pid file:line] */
-	if (end - p < 30 || !klog_level(*p) || !all_digits(p + 1, 4) ||
-	    p[5] != ' ' || !all_digits(p + 6, 2) || p[8] != ':' ||
-	    !all_digits(p + 9, 2) || p[11] != ':' || !all_digits(p + 12, 2) ||
-	    p[14] != '.')
-		return 0;
-	r->level = *p;
-	if (!r->time.known) {
-		int mon = num(p + 1, 2), day = num(p + 3, 2);
-		int64_t ms = ((int64_t)num(p + 6, 2) * 3600 +
-			      num(p + 9, 2) * 60 + num(p + 12, 2)) * 1000;
-
-		if (all_digits(p + 15, 3))
-			ms += num(p + 15, 3);
-		r->time.ms = ms;
-		r->time.mon = mon;
-		r->time.day = day;
-		r->time.known = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
-	}
 	{
-		/* The caller ends at the first ']', with no space before. */
-		const char *s = klog_caller_start(p, end);
+		struct klog_head h;
 
-		if (!(p = klog_caller_end(s, end)))
+		if (end - p < 30 || !klog_level(*p) ||
+		    !klog_head(slice_make(p, (size_t)(end - p)), &h))
 			return 0;
-		r->caller = slice_make(s, (size_t)(p - s));
-		p++;
+		r->level = h.level;
+		if (!r->time.known)	/* a collector's prefix wins */
+			r->time = h.time;
+		r->caller = h.caller;
+		p = h.caller.p + h.caller.n + 1;
 		if (p < end && *p == ' ')
 			p++;
 	}
