@@ -165,6 +165,19 @@ static void test_object_target(void **state)
  * condition clause's "object." prefix (its own answer), must give what a
  * fresh one gives.
  */
+/* A fresh condition: the field in field equals value (strs: its room). */
+static void eq_cond(struct cond *c, char *field, char **strs,
+		    const char *value)
+{
+	memset(c, 0, sizeof(*c));
+	c->op = COND_FIELD;
+	c->cmp = CMP_EQ;
+	c->field = field;
+	c->strs = strs;
+	c->nstrs = 1;
+	strs[0] = (char *)value;
+}
+
 static void test_field_class_cached(void **state)
 {
 	static const struct {
@@ -190,13 +203,7 @@ static void test_field_class_cached(void **state)
 	obj_subject(&sc, o, TARGET_CONDITION);
 	for (i = 0; i < ARRAY_SIZE(f); i++)
 		for (j = 0; j < ARRAY_SIZE(f); j++) {
-			memset(&c, 0, sizeof(c));
-			c.op = COND_FIELD;
-			c.cmp = CMP_EQ;
-			c.field = field;
-			c.strs = strs;
-			c.nstrs = 1;
-			strs[0] = (char *)f[j].value;
+			eq_cond(&c, field, strs, f[j].value);
 			snprintf(field, sizeof(field), "%s", f[i].field);
 			for (round = 0; round < 2; round++) {
 				memset(&caps, 0, sizeof(caps));
@@ -207,13 +214,7 @@ static void test_field_class_cached(void **state)
 			}
 		}
 	/* "object.name": a path on an object, the name through a condition. */
-	memset(&c, 0, sizeof(c));
-	c.op = COND_FIELD;
-	c.cmp = CMP_EQ;
-	c.field = field;
-	c.strs = strs;
-	c.nstrs = 1;
-	strs[0] = (char *)"web-1-2745722290-4391602865";
+	eq_cond(&c, field, strs, "web-1-2745722290-4391602865");
 	strcpy(field, "object.name");
 	for (round = 0; round < 2; round++) {
 		memset(&caps, 0, sizeof(caps));
