@@ -172,10 +172,10 @@ static int keep_object(const struct analysis *a, const struct kobject *o)
 	const struct fnode *k;
 
 	if (o->kind && !strcmp(o->kind, "Event")) {
-		k = fnode_find(o->root, "involvedObject.kind");
+		k = fnode_find(kobject_root(o), "involvedObject.kind");
 		return keep_kind(a, k ? k->value : NULL,
-				 fnode_find(o->root, "involvedObject.name") ?
-				 fnode_find(o->root, "involvedObject.name")->value :
+				 fnode_find(kobject_root(o), "involvedObject.name") ?
+				 fnode_find(kobject_root(o), "involvedObject.name")->value :
 				 NULL, 1);
 	}
 	if (o->name && kobject_label(o, "acme.cert-manager.io/http01-solver"))
@@ -246,7 +246,7 @@ static void plan_kinds(struct analysis *a)
 
 static char *field_dup(const struct kobject *o, const char *path)
 {
-	const struct fnode *n = fnode_find(o->root, path);
+	const struct fnode *n = fnode_find(kobject_root(o), path);
 
 	return n && n->value ? xstrdup(n->value) : NULL;
 }

@@ -265,8 +265,8 @@ static void link_issuer(struct graph *g, int i)
 
 	if (!o || g->v[i].level < 0 || g->v[i].level > 3)
 		return;
-	name = fnode_find(o->root, "spec.issuerRef.name");
-	kind = fnode_find(o->root, "spec.issuerRef.kind");
+	name = fnode_find(kobject_root(o), "spec.issuerRef.name");
+	kind = fnode_find(kobject_root(o), "spec.issuerRef.kind");
 	if (!name || !name->value)
 		return;
 	k = kind && kind->value ? kind->value : "Issuer";
@@ -308,7 +308,7 @@ static void link_ingresses(struct graph *g)
 
 		if (!in || !in->kind || strcmp(in->kind, "Ingress"))
 			continue;
-		fnode_find_all(in->root, "spec.tls.secretName", collect_tls,
+		fnode_find_all(kobject_root(in), "spec.tls.secretName", collect_tls,
 			       &u);
 		if (!u.secret)
 			continue;
@@ -327,7 +327,7 @@ static void link_ingresses(struct graph *g)
 
 		if (!o || g->v[i].level != 0 || g->v[i].ingress >= 0)
 			continue;
-		secret = fnode_find(o->root, "spec.secretName");
+		secret = fnode_find(kobject_root(o), "spec.secretName");
 		if (!secret || !secret->value)
 			continue;
 		keybuf_set(&k, 2, (const char *const[]){ o->ns, secret->value });
@@ -449,7 +449,7 @@ int graph_chain_issuer(const struct graph *g, int node)
 
 static const char *field_value(const struct kobject *o, const char *path)
 {
-	const struct fnode *n = o ? fnode_find(o->root, path) : NULL;
+	const struct fnode *n = o ? fnode_find(kobject_root(o), path) : NULL;
 
 	return n && n->type == FN_SCALAR ? n->value : NULL;
 }

@@ -191,14 +191,14 @@ static void find_nodes(const struct kobject *o, const char *field,
 		return;
 	}
 	if (!memo || memo->npath == PATH_MEMO) {
-		fnode_find_all(o->root, field, visit_node, nv);
+		fnode_find_all(kobject_root(o), field, visit_node, nv);
 		return;
 	}
 	l.n = 0;
 	l.over = 0;
-	fnode_find_all(o->root, field, collect_node, &l);
+	fnode_find_all(kobject_root(o), field, collect_node, &l);
 	if (l.over) {
-		fnode_find_all(o->root, field, visit_node, nv);
+		fnode_find_all(kobject_root(o), field, visit_node, nv);
 		return;
 	}
 	memo->path[memo->npath].obj = o;
@@ -523,7 +523,7 @@ static size_t related_nodes(const struct graph *g, int node, const char *rel,
 
 		root = at_level(g, node, 0);
 		c = root >= 0 ? g->v[root].obj : NULL;
-		sn = c ? fnode_find(c->root, "spec.secretName") : NULL;
+		sn = c ? fnode_find(kobject_root(c), "spec.secretName") : NULL;
 		if (sn && sn->value)
 			x = graph_find(g, "Secret", g->v[root].ns, sn->value);
 	} else {

@@ -174,13 +174,52 @@ static struct hmap interned;
 /* Keys interned so far, and tables freed (fnode_intern_free()). */
 static _Atomic unsigned long intern_count, intern_gen;
 
+/*
+ * Interned keys by number, for frozen trees (kobject_pack()): each key is
+ * stored after its 4-byte number, and the numbers lead back to the keys
+ * through chunks that never move, so a thread decoding a tree reads them
+ * without the lock. A key past the last number is written out whole.
+ */
+#define KEY_CHUNK 4096
+#define KEY_CHUNKS 4096
+#define KEY_NONE UINT32_MAX
+static const char **key_chunks[KEY_CHUNKS];	/* (intern_mu) */
+static uint32_t nkey_ids;			/* (intern_mu) */
+
+static uint32_t key_id(const char *k)
+{
+	uint32_t id;
+
+	memcpy(&id, k - sizeof(id), sizeof(id));
+	return id;
+}
+
+static const char *key_of(uint32_t id)
+{
+	return key_chunks[id / KEY_CHUNK][id % KEY_CHUNK];
+}
+
 /* Under intern_mu. */
 static const char *intern_locked(const char *s, size_t n)
 {
 	char *k = hmap_get(&interned, s, n);
 
 	if (!k) {
-		k = xstrndup(s, n);
+		char *b = xmalloc(sizeof(uint32_t) + n + 1);
+		uint32_t id = KEY_NONE;
+
+		if (nkey_ids < (uint32_t)KEY_CHUNK * KEY_CHUNKS) {
+			id = nkey_ids++;
+			if (!key_chunks[id / KEY_CHUNK])
+				key_chunks[id / KEY_CHUNK] =
+					xcalloc(KEY_CHUNK, sizeof(char *));
+		}
+		memcpy(b, &id, sizeof(id));
+		k = b + sizeof(id);
+		memcpy(k, s, n);
+		k[n] = '\0';
+		if (id != KEY_NONE)
+			key_chunks[id / KEY_CHUNK][id % KEY_CHUNK] = k;
 		hmap_put(&interned, k, n, k);
 		atomic_fetch_add_explicit(&intern_count, 1,
 					  memory_order_relaxed);
@@ -200,6 +239,7 @@ const char *fnode_intern(const char *s, size_t n)
 
 /* Raw keys as written ("apiVersion") to their interned normal form. */
 static _Thread_local struct hmap by_raw;
+static void thaw_ring_free(void);
 
 void fnode_thread_end(void)
 {
@@ -208,6 +248,7 @@ void fnode_thread_end(void)
 	for (i = 0; i < by_raw.cap; i++)
 		free((char *)by_raw.slots[i].key);
 	hmap_free(&by_raw);
+	thaw_ring_free();
 	free_nodes = NULL;
 	free_count = 0;
 	slab_cur = NULL;
@@ -232,8 +273,13 @@ void fnode_intern_free(void)
 	pthread_mutex_lock(&intern_mu);
 	for (i = 0; i < interned.cap; i++)
 		if (interned.slots[i].key)
-			free(interned.slots[i].value);
+			free((char *)interned.slots[i].value - sizeof(uint32_t));
 	hmap_free(&interned);
+	for (i = 0; i < KEY_CHUNKS; i++) {
+		free(key_chunks[i]);
+		key_chunks[i] = NULL;
+	}
+	nkey_ids = 0;
 	atomic_fetch_add_explicit(&intern_gen, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&intern_mu);
 }
@@ -765,27 +811,317 @@ static char *pack_str(struct packer *pk, char *s)
 	return s ? pack_copy(pk, &pk->strings, s, n, n) : NULL;
 }
 
-static void pack_tree(struct packer *pk, struct fnode *n)
+/*
+ * Frozen trees. A kept object's field tree is written into its pack block
+ * as bytes and its nodes are freed: a Certificate's 27 nodes of 32 bytes,
+ * its kids arrays and its values took about 1,400 bytes; frozen, about
+ * 500. Readers get the tree back through kobject_root(), which decodes it
+ * on their thread (see there).
+ *
+ * The bytes: the object's freeze number (8 bytes, unique for the run),
+ * the number of nodes and of kids, then the nodes in pre-order. A node is
+ * a flags byte (its type, and whether a key, kids and a value follow),
+ * the key's number plus one (0: the key's address follows, 8 bytes), its
+ * line as a zigzag difference from the node before, its number of kids,
+ * and its value with its NUL. Decoded values point into the block.
+ */
+#define FZ_KEY 4
+#define FZ_KIDS 8
+#define FZ_VALUE 16
+
+static _Atomic uint64_t freeze_count;
+
+static size_t varint_len(uint64_t v)
 {
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static unsigned char *varint_put(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static uint64_t varint_get(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (*p & 0x80) {
+		v |= (uint64_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)*p++ << shift;
+	*pp = p;
+	return v;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+}
+
+struct freezer {
+	size_t size, nodes, kids;
+	uint32_t line;		/* the node before's */
+	unsigned char *p;	/* writing; NULL while counting */
+};
+
+static void freeze_node(struct freezer *fz, const struct fnode *n)
+{
+	unsigned flags = n->type;
+	uint64_t line = zigzag((int64_t)n->line - (int64_t)fz->line);
+	uint32_t id = n->key ? key_id(n->key) : KEY_NONE;
+	size_t vlen = n->value ? strlen(n->value) + 1 : 0;
 	uint32_t i;
 
-	if (!n || n->packed)
-		return;
+	fz->line = n->line;
+	flags |= (n->key ? FZ_KEY : 0) | (n->nkids ? FZ_KIDS : 0) |
+		(n->value ? FZ_VALUE : 0);
+	if (!fz->p) {
+		fz->size += 1 + varint_len(line) + vlen;
+		if (n->key)
+			fz->size += id == KEY_NONE ? 1 + sizeof(n->key) :
+				varint_len((uint64_t)id + 1);
+		if (n->nkids)
+			fz->size += varint_len(n->nkids);
+		fz->nodes++;
+		fz->kids += n->nkids;
+	} else {
+		*fz->p++ = (unsigned char)flags;
+		if (n->key && id == KEY_NONE) {
+			*fz->p++ = 0;
+			memcpy(fz->p, &n->key, sizeof(n->key));
+			fz->p += sizeof(n->key);
+		} else if (n->key) {
+			fz->p = varint_put(fz->p, (uint64_t)id + 1);
+		}
+		fz->p = varint_put(fz->p, line);
+		if (n->nkids)
+			fz->p = varint_put(fz->p, n->nkids);
+		if (vlen) {
+			memcpy(fz->p, n->value, vlen);
+			fz->p += vlen;
+		}
+	}
 	for (i = 0; i < n->nkids; i++)
-		pack_tree(pk, n->kids[i]);
-	if (n->nkids) {
-		n->kids = pack_array(pk, n->kids, n->nkids * sizeof(*n->kids));
-		if (pk->moving)
-			n->packed |= FN_PACKED_KIDS;
-	} else if (pk->moving) {
-		free(n->kids);
-		n->kids = NULL;
+		freeze_node(fz, n->kids[i]);
+}
+
+/* The bytes a frozen tree takes (with its header). */
+static size_t freeze_size(const struct fnode *root, size_t *nodes,
+			  size_t *kids)
+{
+	struct freezer fz = { 0 };
+
+	freeze_node(&fz, root);
+	*nodes = fz.nodes;
+	*kids = fz.kids;
+	return sizeof(uint64_t) + varint_len(fz.nodes) + varint_len(fz.kids) +
+		fz.size;
+}
+
+static void freeze_write(unsigned char *p, const struct fnode *root,
+			 size_t nodes, size_t kids)
+{
+	struct freezer fz = { 0 };
+	uint64_t gen = atomic_fetch_add_explicit(&freeze_count, 1,
+						 memory_order_relaxed) + 1;
+
+	memcpy(p, &gen, sizeof(gen));
+	p = varint_put(p + sizeof(gen), nodes);
+	fz.p = varint_put(p, kids);
+	freeze_node(&fz, root);
+}
+
+/*
+ * Decoding: into arrays of nodes and kids that the caller owns (a thaw
+ * slot), or, with `own` set, into ordinary nodes that the object keeps.
+ */
+struct thawer {
+	const unsigned char *p;
+	uint32_t line;
+	struct fnode *nodes;
+	size_t nn;
+	struct fnode **kids;
+	size_t nk;
+	int own;
+};
+
+static struct fnode *thaw_node(struct thawer *t)
+{
+	unsigned flags = *t->p++;
+	const char *key = NULL;
+	char *value = NULL;
+	uint64_t nkids = 0, id;
+	struct fnode *n;
+	uint32_t i;
+
+	if (flags & FZ_KEY) {
+		id = varint_get(&t->p);
+		if (id) {
+			key = key_of((uint32_t)(id - 1));
+		} else {
+			memcpy(&key, t->p, sizeof(key));
+			t->p += sizeof(key);
+		}
 	}
-	if (n->value) {
-		n->value = pack_str(pk, n->value);
-		if (pk->moving)
-			n->packed |= FN_PACKED_VALUE;
+	t->line = (uint32_t)((int64_t)t->line + unzigzag(varint_get(&t->p)));
+	if (flags & FZ_KIDS)
+		nkids = varint_get(&t->p);
+	if (flags & FZ_VALUE) {
+		value = (char *)t->p;
+		t->p += strlen(value) + 1;
 	}
+	if (t->own) {
+		n = fnode_new((enum fnode_type)(flags & 3), t->line);
+		n->value = value ? xstrdup(value) : NULL;
+		if (nkids)
+			n->kids = xmalloc(kids_room((uint32_t)nkids) *
+					  sizeof(*n->kids));
+	} else {
+		n = &t->nodes[t->nn++];
+		memset(n, 0, sizeof(*n));
+		n->type = flags & 3;
+		n->line = t->line;
+		n->value = value;
+		n->kids = nkids ? &t->kids[t->nk] : NULL;
+		t->nk += nkids;
+		n->packed = FN_PACKED_KIDS | FN_PACKED_VALUE;
+	}
+	n->key = key;
+	n->nkids = (uint32_t)nkids;
+	for (i = 0; i < nkids; i++)
+		n->kids[i] = thaw_node(t);
+	return n;
+}
+
+/* The header of a frozen tree; returns where its nodes begin. */
+static const unsigned char *thaw_head(const unsigned char *p, uint64_t *gen,
+				      size_t *nodes, size_t *kids)
+{
+	memcpy(gen, p, sizeof(*gen));
+	p += sizeof(*gen);
+	*nodes = (size_t)varint_get(&p);
+	*kids = (size_t)varint_get(&p);
+	return p;
+}
+
+/*
+ * Decoded trees, per thread: the last THAW_RING objects asked for. A slot
+ * is known by the frozen bytes' address and freeze number, so an object
+ * freed and a new one packed at the same address are not confused.
+ */
+#define THAW_RING 32
+struct thaw_slot {
+	const unsigned char *frozen;
+	uint64_t gen;
+	uint64_t used;		/* when last asked for: the oldest goes */
+	struct fnode *nodes, *root;
+	struct fnode **kids;
+	size_t capn, capk;
+};
+
+static _Thread_local struct thaw_slot thaw_ring[THAW_RING];
+static _Thread_local unsigned thaw_last;
+static _Thread_local uint64_t thaw_clock;
+
+static void thaw_ring_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < THAW_RING; i++) {
+		free(thaw_ring[i].nodes);
+		free(thaw_ring[i].kids);
+	}
+	memset(thaw_ring, 0, sizeof(thaw_ring));
+	thaw_last = 0;
+	thaw_clock = 0;
+}
+
+const struct fnode *kobject_root(const struct kobject *o)
+{
+	struct thaw_slot *s;
+	struct thawer t;
+	uint64_t gen;
+	size_t nodes, kids;
+	const unsigned char *p;
+	unsigned i, victim;
+
+	if (!o || !o->frozen)
+		return o ? o->root : NULL;
+	p = thaw_head(o->frozen, &gen, &nodes, &kids);
+	thaw_clock++;
+	s = &thaw_ring[thaw_last];
+	if (s->frozen == o->frozen && s->gen == gen) {
+		s->used = thaw_clock;
+		return s->root;
+	}
+	victim = 0;
+	for (i = 0; i < THAW_RING; i++) {
+		s = &thaw_ring[i];
+		if (s->frozen == o->frozen && s->gen == gen) {
+			thaw_last = i;
+			s->used = thaw_clock;
+			return s->root;
+		}
+		if (s->used < thaw_ring[victim].used)
+			victim = i;
+	}
+	/* A tree being walked was asked for since: the oldest is not. */
+	thaw_last = victim;
+	s = &thaw_ring[victim];
+	s->used = thaw_clock;
+	if (s->capn < nodes) {
+		free(s->nodes);
+		s->capn = nodes;
+		s->nodes = xmalloc(nodes * sizeof(*s->nodes));
+	}
+	if (s->capk < kids) {
+		free(s->kids);
+		s->capk = kids;
+		s->kids = xmalloc(kids * sizeof(*s->kids));
+	}
+	memset(&t, 0, sizeof(t));
+	t.p = p;
+	t.nodes = s->nodes;
+	t.kids = s->kids;
+	s->root = thaw_node(&t);
+	s->frozen = o->frozen;
+	s->gen = gen;
+	return s->root;
+}
+
+struct fnode *kobject_root_mut(struct kobject *o)
+{
+	struct thawer t;
+	uint64_t gen;
+	size_t nodes, kids;
+
+	if (!o->frozen)
+		return o->root;
+	memset(&t, 0, sizeof(t));
+	t.p = thaw_head(o->frozen, &gen, &nodes, &kids);
+	t.own = 1;
+	o->root = thaw_node(&t);
+	o->frozen = NULL;	/* its bytes stay in the pack block, unused */
+	return o->root;
 }
 
 /* An owned string or array of the object, into the block. */
@@ -803,29 +1139,38 @@ static void pack_owned(void *ctx, void **p, int array, size_t size)
 
 static void pack_object(struct packer *pk, struct kobject *o)
 {
-	pack_tree(pk, o->root);
 	each_owned(o, pack_owned, pk);
 }
 
 void kobject_pack(struct kobject *o)
 {
 	struct packer pk;
-	size_t arrays;
+	size_t arrays, frozen = 0, nodes = 0, kids = 0;
 
-	if (!o || o->pack)
+	if (!o || o->pack || o->frozen)
 		return;
 	memset(&pk, 0, sizeof(pk));
 	pack_object(&pk, o);
-	if (!pk.arrays && !pk.strings)
+	if (o->root)
+		frozen = freeze_size(o->root, &nodes, &kids);
+	if (!pk.arrays && !pk.strings && !frozen)
 		return;
 	arrays = pk.arrays;
-	o->pack_len = pk.arrays + pk.strings;
+	o->pack_len = pk.arrays + pk.strings + frozen;
 	o->pack = keepmem_alloc(o->pack_len);
 	pk.block = o->pack;
 	pk.arrays = 0;
 	pk.strings = arrays;
 	pk.moving = 1;
 	pack_object(&pk, o);
+	if (o->root) {
+		unsigned char *f = (unsigned char *)o->pack + pk.strings;
+
+		freeze_write(f, o->root, nodes, kids);
+		fnode_free(o->root);
+		o->root = NULL;
+		o->frozen = f;
+	}
 }
 
 static const char *kv_get(const struct kv *v, size_t n, const char *key)

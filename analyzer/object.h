@@ -167,7 +167,9 @@ struct kobject {
 	size_t nconds;
 	struct kevent *events;
 	size_t nevents, capevents;
-	struct fnode *root;	/* the whole object, normalized keys */
+	struct fnode *root;	/* the whole object, normalized keys; NULL
+				 * once frozen: read it with kobject_root() */
+	const unsigned char *frozen;	/* the tree, frozen in the pack */
 	int64_t created;	/* creationTimestamp, unix seconds */
 	enum kobject_origin origin;
 	int partial;		/* 1: a get table row or describe fragment;
@@ -190,14 +192,23 @@ struct kobject *kobject_from_tree(struct fnode *root, enum kobject_origin o,
 void kobject_free(struct kobject *obj);
 
 /*
- * Move an object's strings, its tree's values and its arrays (kids,
- * labels, annotations, owners, conditions) into one block, for an object
- * that is kept: a kept object costs a third less memory than as built,
- * with a malloc per string. Nothing changes for readers; fnode_add() on
- * a packed node and kobject_add_event() still work. Events are not
- * packed.
+ * Move an object's strings and arrays (labels, annotations, owners,
+ * conditions) into one block, for an object that is kept, and freeze its
+ * field tree there: written as bytes, its nodes freed. A kept object
+ * then costs about a third of its memory as built. Read the tree with
+ * kobject_root(); kobject_add_event() still works. Events are not packed.
  */
 void kobject_pack(struct kobject *obj);
+
+/*
+ * The object's field tree (NULL for none). A frozen tree is decoded on the
+ * calling thread into one of its last 32 decoded trees: the nodes stay
+ * valid until 32 other objects have been decoded on this thread (values
+ * stay valid as long as the object). Do not change it.
+ */
+const struct fnode *kobject_root(const struct kobject *obj);
+/* The tree for a change: a frozen tree is decoded for good first. */
+struct fnode *kobject_root_mut(struct kobject *obj);
 
 /* Append an event (its strings are taken over; ev is cleared). */
 void kobject_add_event(struct kobject *obj, struct kevent *ev);

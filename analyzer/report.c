@@ -118,11 +118,12 @@ struct redactor *report_redactor(const struct analysis *a,
 	/* The bundle's own Secrets say best what must not be shown. */
 	for (i = 0; i < a->store.n; i++) {
 		const struct kobject *obj = a->store.v[i];
+		const struct fnode *root = kobject_root(obj);
 
-		if (!obj->kind || strcmp(obj->kind, "Secret") || !obj->root)
+		if (!obj->kind || strcmp(obj->kind, "Secret") || !root)
 			continue;
-		add_secret_values(r, fnode_child(obj->root, "data"), 1);
-		add_secret_values(r, fnode_child(obj->root, "stringdata"), 0);
+		add_secret_values(r, fnode_child(root, "data"), 1);
+		add_secret_values(r, fnode_child(root, "stringdata"), 0);
 	}
 	/* A secret seen next to its key is hidden where it stands alone. */
 	for (i = 0; i < a->findings.n; i++) {

@@ -183,7 +183,7 @@ static int event_object(struct store *st, struct kobject *o,
 			struct input *in)
 {
 	struct kevent ev;
-	const struct fnode *r = o->root;
+	const struct fnode *r = kobject_root(o);
 	const struct fnode *n;
 	char *first, *last;
 

@@ -219,7 +219,7 @@ size_t summary_certificates(const struct analysis *a,
 		cs->ready = cond_field(o, 0);
 		cs->reason = cond_field(o, 1);
 		cs->message = cond_field(o, 2);
-		na = o ? fnode_find(o->root, "status.notAfter") : NULL;
+		na = o ? fnode_find(kobject_root(o), "status.notAfter") : NULL;
 		cs->not_after = na ? na->value : NULL;
 	}
 	nbl = blocking_lists(a, v, n, &bl, &first);

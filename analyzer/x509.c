@@ -906,14 +906,14 @@ static void secret_links(struct ctx *c, const struct kobject *o,
 	memset(&dns, 0, sizeof(dns));
 	memset(&ips, 0, sizeof(ips));
 	if (cert) {
-		const char *na = scalar(fnode_find(cert->root,
-						   "status.notAfter"));
+		const struct fnode *croot = kobject_root(cert);
+		const char *na = scalar(fnode_find(croot, "status.notAfter"));
 
 		add_field(x, "certificate", cert->name ? cert->name : "",
 			  line);
-		want_from(&dns, cert->root, "spec.dnsNames", "Certificate",
+		want_from(&dns, croot, "spec.dnsNames", "Certificate",
 			  cert->name, "spec.dnsNames");
-		want_from(&ips, cert->root, "spec.ipAddresses", "Certificate",
+		want_from(&ips, croot, "spec.ipAddresses", "Certificate",
 			  cert->name, "spec.ipAddresses");
 		if (na) {
 			int64_t a = parse_rfc3339(na);
@@ -1059,14 +1059,15 @@ static void build_index(struct ctx *c)
 
 	keybuf_init(&k);
 	for (i = 0; i < c->st->n; i++) {
-		const struct kobject *o = c->st->v[i];
+		struct kobject *o = c->st->v[i];
 		const struct fnode *tls;
 		const char *sn;
 
-		if (o->partial || !o->root)
+		if (o->partial || !kobject_root(o))
 			continue;
 		if (is_kind(o, "Certificate")) {
-			sn = scalar(fnode_find(o->root, "spec.secretName"));
+			sn = scalar(fnode_find(kobject_root(o),
+					       "spec.secretName"));
 			if (!sn)
 				continue;
 			make_key(&k, o->ns, sn);
@@ -1074,7 +1075,8 @@ static void build_index(struct ctx *c)
 				hmap_put(&c->certs, own_key(c, &k), k.n,
 					 (void *)o);
 		} else if (is_kind(o, "Ingress")) {
-			tls = fnode_find(o->root, "spec.tls");
+			/* Its tls nodes are kept: decoded for good. */
+			tls = fnode_find(kobject_root_mut(o), "spec.tls");
 			if (!tls || tls->type != FN_LIST)
 				continue;
 			for (j = 0; j < tls->nkids; j++) {
@@ -1108,6 +1110,23 @@ static void build_index(struct ctx *c)
 	keybuf_free(&k);
 }
 
+/* A Secret's tls.crt (in data, or else in stringData: *raw set). */
+static const struct fnode *secret_crt(const struct fnode *root,
+				      const struct fnode **data, int *raw)
+{
+	const struct fnode *crt;
+
+	*data = fnode_child(root, "data");
+	crt = fnode_child(*data, "tls.crt");
+	*raw = 0;
+	if (unusable(crt)) {
+		*data = fnode_child(root, "stringData");
+		crt = fnode_child(*data, "tls.crt");
+		*raw = 1;
+	}
+	return crt;
+}
+
 static void enrich_all(struct ctx *c)
 {
 	size_t i;
@@ -1115,35 +1134,33 @@ static void enrich_all(struct ctx *c)
 	for (i = 0; i < c->st->n; i++) {
 		struct kobject *o = c->st->v[i];
 		const struct fnode *crt, *data;
-		int raw = 0;
+		int raw;
 
 		/* Describe output and tables show sizes, not the data. */
-		if (o->partial || !o->root || (o->origin != ORIGIN_YAML &&
-					       o->origin != ORIGIN_JSON))
+		if (o->partial || !kobject_root(o) ||
+		    (o->origin != ORIGIN_YAML && o->origin != ORIGIN_JSON))
 			continue;
 		if (is_kind(o, "Secret")) {
-			const char *type = scalar(fnode_child(o->root,
+			const char *type = scalar(fnode_child(kobject_root(o),
 							      "type"));
 
-			data = fnode_child(o->root, "data");
-			crt = fnode_child(data, "tls.crt");
-			if (unusable(crt)) {
-				data = fnode_child(o->root, "stringData");
-				crt = fnode_child(data, "tls.crt");
-				raw = 1;
-			}
+			crt = secret_crt(kobject_root(o), &data, &raw);
 			if (unusable(crt))
 				continue;
 			if ((!type || strcmp(type, "kubernetes.io/tls")) &&
 			    !ingress_uses(c, o))
 				continue;
+			/* x509.* fields are added: decoded for good. */
+			crt = secret_crt(kobject_root_mut(o), &data, &raw);
 			enrich(c, o, crt, fnode_child(data, "tls.key"),
 			       fnode_child(data, "ca.crt"), raw, "tls.crt", 1);
 		} else if (is_kind(o, "CertificateRequest") ||
 			   is_kind(o, "Order")) {
-			crt = fnode_find(o->root, "status.certificate");
+			crt = fnode_find(kobject_root(o), "status.certificate");
 			if (unusable(crt))
 				continue;
+			crt = fnode_find(kobject_root_mut(o),
+					 "status.certificate");
 			enrich(c, o, crt, NULL, NULL, 0, "status.certificate",
 			       0);
 		}

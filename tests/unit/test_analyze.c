@@ -127,14 +127,14 @@ static void test_mixed_paste(void **state)
 		       "example-com-2745722290-4391602865-0");
 	assert_non_null(o);
 	assert_true(o->partial);
-	assert_string_equal(fnode_find(o->root, "status.reason")->value,
+	assert_string_equal(fnode_find(kobject_root(o), "status.reason")->value,
 			    "Waiting for dns-01 challenge propagation");
 	o = store_find(&a.store, "Order", "default",
 		       "example-com-2745722290-439160286");
 	assert_non_null(o);
 	assert_int_equal(o->nevents, 1);
 	assert_string_equal(o->events[0].reason, "Created");
-	assert_string_equal(fnode_find(o->root, "status.state")->value,
+	assert_string_equal(fnode_find(kobject_root(o), "status.state")->value,
 			    "pending");
 	o = store_find(&a.store, "ClusterIssuer", NULL, "letsencrypt-http");
 	assert_non_null(o);
@@ -257,7 +257,7 @@ static void test_same_object_merged(void **state)
 	assert_non_null(o);
 	/* The JSON copy is the richer one; the events of both are kept. */
 	assert_int_equal(o->origin, ORIGIN_JSON);
-	assert_string_equal(fnode_find(o->root, "spec.acme.email")->value,
+	assert_string_equal(fnode_find(kobject_root(o), "spec.acme.email")->value,
 			    "cert-manager@example.com");
 	assert_int_equal(o->nevents, 2);
 	assert_true(a.now_ms == (int64_t)1714558800 * 1000);

@@ -355,7 +355,7 @@ static const char *get(struct bundle *bd, const char *kind, const char *name,
 	const struct fnode *n;
 
 	assert_non_null(o);
-	n = fnode_find(o->root, path);
+	n = fnode_find(kobject_root(o), path);
 	return n && n->type == FN_SCALAR ? n->value : NULL;
 }
 
@@ -375,7 +375,7 @@ static void list_of(struct bundle *bd, const char *name, const char *path,
 
 	buf_reset(out);
 	assert_non_null(o);
-	n = fnode_find(o->root, path);
+	n = fnode_find(kobject_root(o), path);
 	if (!n)
 		return;
 	assert_int_equal(n->type, FN_LIST);
@@ -661,7 +661,7 @@ static void test_key_mismatch(void **state)
 	{
 		const struct kobject *o = store_find(&bd.st, "Secret", "shop",
 						     "keys-tls");
-		const struct fnode *xn = fnode_child(o->root, "x509");
+		const struct fnode *xn = fnode_child(kobject_root(o), "x509");
 		size_t i;
 
 		for (i = 0; i < xn->nkids; i++)
@@ -923,10 +923,10 @@ static void test_garbage(void **state)
 		     "(it ends in the middle of a byte)");
 	assert_non_null(strstr(sget(&bd, "huge", "x509.error"),
 			       "tls.crt is too large"));
-	assert_null(fnode_child(store_find(&bd.st, "Secret", "shop",
-					   "redacted")->root, "x509"));
-	assert_null(fnode_child(store_find(&bd.st, "Secret", "shop",
-					   "empty")->root, "x509"));
+	assert_null(fnode_child(kobject_root(store_find(&bd.st, "Secret",
+					   "shop", "redacted")), "x509"));
+	assert_null(fnode_child(kobject_root(store_find(&bd.st, "Secret",
+					   "shop", "empty")), "x509"));
 	assert_string_equal(get(&bd, "Order", "o-1", "x509.error"),
 			    "status.certificate is not base64 ('%' at offset "
 			    "0)");
@@ -974,18 +974,18 @@ static void test_which_objects(void **state)
 	secret_yaml(&bd.yaml, "spoofed", c, NULL, NULL);
 	buf_adds(&bd.yaml, "x509:\n  revoked: \"true\"\n");
 	bundle_run(&bd, NULL);
-	assert_null(fnode_child(store_find(&bd.st, "Secret", "shop",
-					   "opaque")->root, "x509"));
+	assert_null(fnode_child(kobject_root(store_find(&bd.st, "Secret",
+					   "shop", "opaque")), "x509"));
 	list_of(&bd, "opaque-served", "x509.servedByIngress", &l);
 	assert_string_equal(l.p, "web");
 	assert_no_field(&bd, "spoofed", "x509.revoked");
 	x509_enrich(&bd.st, NULL, &bd.in);
 	o = store_find(&bd.st, "Secret", "shop", "spoofed");
-	for (i = 0; i < o->root->nkids; i++)
-		n += o->root->kids[i]->key &&
-		     !strcmp(o->root->kids[i]->key, "x509");
+	for (i = 0; i < kobject_root(o)->nkids; i++)
+		n += kobject_root(o)->kids[i]->key &&
+		     !strcmp(kobject_root(o)->kids[i]->key, "x509");
 	assert_int_equal(n, 1);
-	xn = fnode_child(o->root, "x509");
+	xn = fnode_child(kobject_root(o), "x509");
 	assert_non_null(fnode_child(xn, "summary"));
 	buf_free(&l);
 	free(c);
@@ -1147,8 +1147,8 @@ static void check_example(const struct rule *r, const struct example *ex,
 	/* Take the written fields off, then read the certificates again. */
 	for (i = 0; i < bd.st.n; i++) {
 		struct kobject *o = bd.st.v[i];
-		const struct fnode *data = fnode_child(o->root, "data");
-		const struct fnode *x = fnode_child(o->root, "x509");
+		const struct fnode *data = fnode_child(kobject_root(o), "data");
+		const struct fnode *x = fnode_child(kobject_root(o), "x509");
 		const struct fnode *rv = fnode_child(x, "revoked");
 		const struct fnode *sn = fnode_child(x, "serial");
 		int fd;
@@ -1165,12 +1165,13 @@ static void check_example(const struct rule *r, const struct example *ex,
 	}
 	for (i = 0; i < bd.st.n; i++) {
 		struct kobject *o = bd.st.v[i];
-		const struct fnode *data = fnode_child(o->root, "data");
+		const struct fnode *data = fnode_child(kobject_root(o), "data");
 		size_t k;
 
 		if (!fnode_child(data, "tls.crt") ||
-		    !fnode_child(o->root, "x509"))
+		    !fnode_child(kobject_root(o), "x509"))
 			continue;
+		kobject_root_mut(o);
 		for (k = 0; k < o->root->nkids; k++) {
 			if (o->root->kids[k]->key &&
 			    !strcmp(o->root->kids[k]->key, "x509")) {
@@ -1183,8 +1184,8 @@ static void check_example(const struct rule *r, const struct example *ex,
 	x509_enrich(&bd.st, revoked, &bd.in);
 	for (i = 0; i < bd.st.n; i++) {
 		struct kobject *o = bd.st.v[i];
-		const struct fnode *data = fnode_child(o->root, "data");
-		const struct fnode *written = fnode_child(o->root, "written");
+		const struct fnode *data = fnode_child(kobject_root(o), "data");
+		const struct fnode *written = fnode_child(kobject_root(o), "written");
 		const char *const *skip;
 
 		if (!written)
@@ -1192,7 +1193,7 @@ static void check_example(const struct rule *r, const struct example *ex,
 		/* The pack holds no private key: those fields are as told. */
 		skip = fnode_child(data, "tls.key") ? none : no_key;
 		x509_lines(written, skip, &want);
-		x509_lines(fnode_child(o->root, "x509"), skip, &got);
+		x509_lines(fnode_child(kobject_root(o), "x509"), skip, &got);
 		if (strcmp(buf_str(&want), buf_str(&got)))
 			fail_msg("%s:%lu: rule %s: the example's x509 fields "
 				 "are not what ktriage reads.\nwritten:\n%s"
