@@ -780,6 +780,13 @@ struct packer {
 	size_t arrays, strings;	/* sizes (counting) or offsets (moving) */
 	char *block;
 	int moving;
+	/*
+	 * The tree's values in pre-order: as built while counting, in the
+	 * frozen bytes while moving. A string of the object that is also a
+	 * value (kind, name, a condition's reason...) points there.
+	 */
+	const char **vals;
+	size_t nvals, capvals;
 };
 
 /* size bytes at p into the block at *at, taking room bytes there. */
@@ -806,9 +813,36 @@ static void *pack_array(struct packer *pk, void *p, size_t size)
 
 static char *pack_str(struct packer *pk, char *s)
 {
-	size_t n = s ? strlen(s) + 1 : 0;
+	size_t n, i;
 
-	return s ? pack_copy(pk, &pk->strings, s, n, n) : NULL;
+	if (!s)
+		return NULL;
+	for (i = 0; i < pk->nvals; i++)
+		if (!strcmp(pk->vals[i], s)) {
+			if (!pk->moving)
+				return s;
+			free(s);
+			return (char *)pk->vals[i];
+		}
+	n = strlen(s) + 1;
+	return pack_copy(pk, &pk->strings, s, n, n);
+}
+
+static void add_val(struct packer *pk, const char *v)
+{
+	pk->vals = xgrow(pk->vals, &pk->capvals, pk->nvals + 1,
+			 sizeof(*pk->vals));
+	pk->vals[pk->nvals++] = v;
+}
+
+static void tree_vals(struct packer *pk, const struct fnode *n)
+{
+	uint32_t i;
+
+	if (n->value)
+		add_val(pk, n->value);
+	for (i = 0; i < n->nkids; i++)
+		tree_vals(pk, n->kids[i]);
 }
 
 /*
@@ -881,6 +915,7 @@ struct freezer {
 	size_t size, nodes, kids;
 	uint32_t line;		/* the node before's */
 	unsigned char *p;	/* writing; NULL while counting */
+	struct packer *pk;	/* writing: gets the values' places */
 };
 
 static void freeze_node(struct freezer *fz, const struct fnode *n)
@@ -916,6 +951,7 @@ static void freeze_node(struct freezer *fz, const struct fnode *n)
 		if (n->nkids)
 			fz->p = varint_put(fz->p, n->nkids);
 		if (vlen) {
+			add_val(fz->pk, (const char *)fz->p);
 			memcpy(fz->p, n->value, vlen);
 			fz->p += vlen;
 		}
@@ -938,7 +974,7 @@ static size_t freeze_size(const struct fnode *root, size_t *nodes,
 }
 
 static void freeze_write(unsigned char *p, const struct fnode *root,
-			 size_t nodes, size_t kids)
+			 size_t nodes, size_t kids, struct packer *pk)
 {
 	struct freezer fz = { 0 };
 	uint64_t gen = atomic_fetch_add_explicit(&freeze_count, 1,
@@ -947,6 +983,7 @@ static void freeze_write(unsigned char *p, const struct fnode *root,
 	memcpy(p, &gen, sizeof(gen));
 	p = varint_put(p + sizeof(gen), nodes);
 	fz.p = varint_put(p, kids);
+	fz.pk = pk;
 	freeze_node(&fz, root);
 }
 
@@ -1150,27 +1187,34 @@ void kobject_pack(struct kobject *o)
 	if (!o || o->pack || o->frozen)
 		return;
 	memset(&pk, 0, sizeof(pk));
-	pack_object(&pk, o);
-	if (o->root)
+	if (o->root) {
+		tree_vals(&pk, o->root);
 		frozen = freeze_size(o->root, &nodes, &kids);
-	if (!pk.arrays && !pk.strings && !frozen)
+	}
+	pack_object(&pk, o);
+	if (!pk.arrays && !pk.strings && !frozen) {
+		free(pk.vals);
 		return;
+	}
 	arrays = pk.arrays;
 	o->pack_len = pk.arrays + pk.strings + frozen;
 	o->pack = keepmem_alloc(o->pack_len);
 	pk.block = o->pack;
-	pk.arrays = 0;
-	pk.strings = arrays;
-	pk.moving = 1;
-	pack_object(&pk, o);
+	pk.nvals = 0;
 	if (o->root) {
-		unsigned char *f = (unsigned char *)o->pack + pk.strings;
+		unsigned char *f = (unsigned char *)o->pack + pk.arrays +
+			pk.strings;
 
-		freeze_write(f, o->root, nodes, kids);
+		freeze_write(f, o->root, nodes, kids, &pk);
 		fnode_free(o->root);
 		o->root = NULL;
 		o->frozen = f;
 	}
+	pk.arrays = 0;
+	pk.strings = arrays;
+	pk.moving = 1;
+	pack_object(&pk, o);
+	free(pk.vals);
 }
 
 static const char *kv_get(const struct kv *v, size_t n, const char *key)

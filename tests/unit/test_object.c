@@ -173,6 +173,11 @@ static void test_freeze_same_tree(void **state)
 	assert_true((const char *)fnode_find(r, "spec.secretName")->value >=
 		    o->pack && (const char *)fnode_find(r, "spec.secretName")
 		    ->value < o->pack + o->pack_len);
+	/* The object's own strings are the tree's values, not copies. */
+	assert_ptr_equal(o->kind, fnode_child(r, "kind")->value);
+	assert_ptr_equal(o->name, fnode_find(r, "metadata.name")->value);
+	assert_ptr_equal(o->conds[0].status,
+			 fnode_find(r, "status.conditions.status")->value);
 	/* Packing again changes nothing. */
 	kobject_pack(o);
 	assert_true(fnode_same(kobject_root(o), want));
