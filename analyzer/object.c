@@ -857,7 +857,7 @@ static void tree_vals(struct packer *pk, const struct fnode *n)
  * a flags byte (its type, and whether a key, kids and a value follow),
  * the key's number plus one (0: the key's address follows, 8 bytes), its
  * line as a zigzag difference from the node before, its number of kids,
- * and its value with its NUL. Decoded values point into the block.
+ * and its value's length and bytes with a NUL. Decoded values point into the block.
  */
 #define FZ_KEY 4
 #define FZ_KIDS 8
@@ -930,7 +930,8 @@ static void freeze_node(struct freezer *fz, const struct fnode *n)
 	flags |= (n->key ? FZ_KEY : 0) | (n->nkids ? FZ_KIDS : 0) |
 		(n->value ? FZ_VALUE : 0);
 	if (!fz->p) {
-		fz->size += 1 + varint_len(line) + vlen;
+		fz->size += 1 + varint_len(line) + vlen +
+			(vlen ? varint_len(vlen - 1) : 0);
 		if (n->key)
 			fz->size += id == KEY_NONE ? 1 + sizeof(n->key) :
 				varint_len((uint64_t)id + 1);
@@ -951,6 +952,7 @@ static void freeze_node(struct freezer *fz, const struct fnode *n)
 		if (n->nkids)
 			fz->p = varint_put(fz->p, n->nkids);
 		if (vlen) {
+			fz->p = varint_put(fz->p, vlen - 1);
 			add_val(fz->pk, (const char *)fz->p);
 			memcpy(fz->p, n->value, vlen);
 			fz->p += vlen;
@@ -1023,8 +1025,10 @@ static struct fnode *thaw_node(struct thawer *t)
 	if (flags & FZ_KIDS)
 		nkids = varint_get(&t->p);
 	if (flags & FZ_VALUE) {
+		uint64_t len = varint_get(&t->p);
+
 		value = (char *)t->p;
-		t->p += strlen(value) + 1;
+		t->p += len + 1;
 	}
 	if (t->own) {
 		n = fnode_new((enum fnode_type)(flags & 3), t->line);

@@ -207,6 +207,12 @@ void kobject_pack(struct kobject *obj);
  * stay valid as long as the object). Do not change it.
  */
 const struct fnode *kobject_root(const struct kobject *obj);
+/* Whether the object has a field tree, without decoding it. */
+static inline int kobject_has_tree(const struct kobject *obj)
+{
+	return obj->root || obj->frozen;
+}
+
 /* The tree for a change: a frozen tree is decoded for good first. */
 struct fnode *kobject_root_mut(struct kobject *obj);
 

@@ -118,9 +118,10 @@ struct redactor *report_redactor(const struct analysis *a,
 	/* The bundle's own Secrets say best what must not be shown. */
 	for (i = 0; i < a->store.n; i++) {
 		const struct kobject *obj = a->store.v[i];
-		const struct fnode *root = kobject_root(obj);
+		const struct fnode *root;
 
-		if (!obj->kind || strcmp(obj->kind, "Secret") || !root)
+		if (!obj->kind || strcmp(obj->kind, "Secret") ||
+		    !(root = kobject_root(obj)))
 			continue;
 		add_secret_values(r, fnode_child(root, "data"), 1);
 		add_secret_values(r, fnode_child(root, "stringdata"), 0);

@@ -183,12 +183,13 @@ static int event_object(struct store *st, struct kobject *o,
 			struct input *in)
 {
 	struct kevent ev;
-	const struct fnode *r = kobject_root(o);
-	const struct fnode *n;
+	const struct fnode *r, *n;
 	char *first, *last;
 
-	if (!o->kind || strcmp(o->kind, "Event") || !fnode_child(r,
-							 "involvedObject"))
+	if (!o->kind || strcmp(o->kind, "Event"))
+		return 0;
+	r = kobject_root(o);
+	if (!fnode_child(r, "involvedObject"))
 		return 0;
 	memset(&ev, 0, sizeof(ev));
 	kevent_clear(&ev);

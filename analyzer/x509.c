@@ -1063,7 +1063,7 @@ static void build_index(struct ctx *c)
 		const struct fnode *tls;
 		const char *sn;
 
-		if (o->partial || !kobject_root(o))
+		if (o->partial || !kobject_has_tree(o))
 			continue;
 		if (is_kind(o, "Certificate")) {
 			sn = scalar(fnode_find(kobject_root(o),
@@ -1137,7 +1137,7 @@ static void enrich_all(struct ctx *c)
 		int raw;
 
 		/* Describe output and tables show sizes, not the data. */
-		if (o->partial || !kobject_root(o) ||
+		if (o->partial || !kobject_has_tree(o) ||
 		    (o->origin != ORIGIN_YAML && o->origin != ORIGIN_JSON))
 			continue;
 		if (is_kind(o, "Secret")) {
