@@ -259,19 +259,19 @@ static void link_name(struct graph *g, int i)
 static void link_issuer(struct graph *g, int i)
 {
 	const struct kobject *o = g->v[i].obj;
-	const struct fnode *name, *kind;
-	const char *k;
+	const char *name, *kind;
 	int iss;
 
 	if (!o || g->v[i].level < 0 || g->v[i].level > 3)
 		return;
-	name = fnode_find(kobject_root(o), "spec.issuerRef.name");
-	kind = fnode_find(kobject_root(o), "spec.issuerRef.kind");
-	if (!name || !name->value)
+	name = kobject_ref(o, KREF_ISSUER_NAME, 0);
+	kind = kobject_ref(o, KREF_ISSUER_KIND, 0);
+	if (!name)
 		return;
-	k = kind && kind->value ? kind->value : "Issuer";
-	iss = need_node(g, k, strcmp(k, "ClusterIssuer") ? o->ns : NULL,
-			name->value);
+	if (!kind)
+		kind = "Issuer";
+	iss = need_node(g, kind, strcmp(kind, "ClusterIssuer") ? o->ns : NULL,
+			name);
 	g->v[i].issuer = iss;
 }
 
@@ -322,15 +322,15 @@ static void link_ingresses(struct graph *g)
 	}
 	for (i = 0; nkeys && i < g->n; i++) {
 		const struct kobject *o = g->v[i].obj;
-		const struct fnode *secret;
+		const char *secret;
 		void *v;
 
 		if (!o || g->v[i].level != 0 || g->v[i].ingress >= 0)
 			continue;
-		secret = fnode_find(kobject_root(o), "spec.secretName");
-		if (!secret || !secret->value)
+		secret = kobject_ref(o, KREF_SECRET_NAME, 0);
+		if (!secret)
 			continue;
-		keybuf_set(&k, 2, (const char *const[]){ o->ns, secret->value });
+		keybuf_set(&k, 2, (const char *const[]){ o->ns, secret });
 		v = hmap_get(&idx, k.p, k.n);
 		if (v)
 			g->v[i].ingress = (int)((uintptr_t)v - 1);
@@ -447,13 +447,6 @@ int graph_chain_issuer(const struct graph *g, int node)
 	return -1;
 }
 
-static const char *field_value(const struct kobject *o, const char *path)
-{
-	const struct fnode *n = o ? fnode_find(kobject_root(o), path) : NULL;
-
-	return n && n->type == FN_SCALAR ? n->value : NULL;
-}
-
 void graph_status(const struct graph *g, int node, struct buf *out)
 {
 	const struct kobject *o = g->v[node].obj;
@@ -462,7 +455,7 @@ void graph_status(const struct graph *g, int node, struct buf *out)
 
 	if (!o)
 		return;
-	state = field_value(o, "status.state");
+	state = kobject_ref(o, KREF_STATE, 1);
 	if (state) {
 		buf_adds(out, state);
 		return;
@@ -488,7 +481,7 @@ int graph_healthy(const struct graph *g, int node, int64_t *since)
 	*since = INT64_MIN;
 	if (!o)
 		return 0;
-	state = field_value(o, "status.state");
+	state = kobject_ref(o, KREF_STATE, 1);
 	if (state)
 		return !strcmp(state, "valid");
 	c = kobject_condition(o, "Ready");

@@ -240,6 +240,7 @@ const char *fnode_intern(const char *s, size_t n)
 /* Raw keys as written ("apiVersion") to their interned normal form. */
 static _Thread_local struct hmap by_raw;
 static void thaw_ring_free(void);
+static void freeze_free(void);
 
 void fnode_thread_end(void)
 {
@@ -249,6 +250,7 @@ void fnode_thread_end(void)
 		free((char *)by_raw.slots[i].key);
 	hmap_free(&by_raw);
 	thaw_ring_free();
+	freeze_free();
 	free_nodes = NULL;
 	free_count = 0;
 	slab_cur = NULL;
@@ -785,8 +787,8 @@ struct packer {
 	 * frozen bytes while moving. A string of the object that is also a
 	 * value (kind, name, a condition's reason...) points there.
 	 */
-	const char **vals;
-	size_t nvals, capvals;
+	const char **vals;	/* the freezer's (see there) */
+	size_t nvals;
 };
 
 /* size bytes at p into the block at *at, taking room bytes there. */
@@ -826,23 +828,6 @@ static char *pack_str(struct packer *pk, char *s)
 		}
 	n = strlen(s) + 1;
 	return pack_copy(pk, &pk->strings, s, n, n);
-}
-
-static void add_val(struct packer *pk, const char *v)
-{
-	pk->vals = xgrow(pk->vals, &pk->capvals, pk->nvals + 1,
-			 sizeof(*pk->vals));
-	pk->vals[pk->nvals++] = v;
-}
-
-static void tree_vals(struct packer *pk, const struct fnode *n)
-{
-	uint32_t i;
-
-	if (n->value)
-		add_val(pk, n->value);
-	for (i = 0; i < n->nkids; i++)
-		tree_vals(pk, n->kids[i]);
 }
 
 /*
@@ -886,12 +871,16 @@ static unsigned char *varint_put(unsigned char *p, uint64_t v)
 	return p;
 }
 
-static uint64_t varint_get(const unsigned char **pp)
+static inline uint64_t varint_get(const unsigned char **pp)
 {
 	const unsigned char *p = *pp;
 	uint64_t v = 0;
 	unsigned shift = 0;
 
+	if (*p < 0x80) {	/* most are one byte */
+		*pp = p + 1;
+		return *p;
+	}
 	while (*p & 0x80) {
 		v |= (uint64_t)(*p++ & 0x7f) << shift;
 		shift += 7;
@@ -911,82 +900,148 @@ static int64_t unzigzag(uint64_t v)
 	return v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
 }
 
+/*
+ * Freezing is one walk of the tree into a scratch buffer of the thread;
+ * the bytes are then copied into the pack block behind their header.
+ * Where each value went is kept as an offset, for the object's strings
+ * that are the same bytes (packer.vals) and for its refs.
+ */
 struct freezer {
-	size_t size, nodes, kids;
+	unsigned char *buf;
+	size_t len, cap;
+	size_t nodes, kids;
 	uint32_t line;		/* the node before's */
-	unsigned char *p;	/* writing; NULL while counting */
-	struct packer *pk;	/* writing: gets the values' places */
+	size_t *voff;		/* each value's offset, in pre-order */
+	size_t nvals, capvals;
+	const char **vals;	/* for the packer: room for capvals */
+	const struct fnode *refs[KREF_N];	/* the nodes of o->ref */
+	size_t refoff[KREF_N];	/* their values' offsets, or SIZE_MAX */
+	unsigned ref_scalar;
 };
+
+static _Thread_local struct freezer scratch;
+
+_Static_assert(KREF_N == sizeof(((struct kobject *)0)->ref) /
+	       sizeof(((struct kobject *)0)->ref[0]),
+	       "a place in kobject.ref for every kobject_ref_field");
+
+static const char *const ref_paths[KREF_N] = {
+	[KREF_ISSUER_NAME] = "spec.issuerRef.name",
+	[KREF_ISSUER_KIND] = "spec.issuerRef.kind",
+	[KREF_SECRET_NAME] = "spec.secretName",
+	[KREF_NOT_AFTER] = "status.notAfter",
+	[KREF_STATE] = "status.state",
+};
+
+const char *kobject_ref(const struct kobject *o, enum kobject_ref_field f,
+			int scalar_only)
+{
+	const struct fnode *n;
+
+	if (o->frozen || !o->root)
+		return !scalar_only || (o->ref_scalar & (1u << f)) ?
+			o->ref[f] : NULL;
+	n = fnode_find(o->root, ref_paths[f]);
+	return n && (!scalar_only || n->type == FN_SCALAR) ? n->value : NULL;
+}
 
 static void freeze_node(struct freezer *fz, const struct fnode *n)
 {
-	unsigned flags = n->type;
 	uint64_t line = zigzag((int64_t)n->line - (int64_t)fz->line);
 	uint32_t id = n->key ? key_id(n->key) : KEY_NONE;
-	size_t vlen = n->value ? strlen(n->value) + 1 : 0;
+	size_t vlen = n->value ? strlen(n->value) : 0;
+	/* flags, key (or 0 and an address), line, kids, length, value */
+	size_t need = 1 + 1 + sizeof(n->key) + 10 + 5 + 10 + vlen + 1;
+	unsigned char *p;
 	uint32_t i;
 
-	fz->line = n->line;
-	flags |= (n->key ? FZ_KEY : 0) | (n->nkids ? FZ_KIDS : 0) |
-		(n->value ? FZ_VALUE : 0);
-	if (!fz->p) {
-		fz->size += 1 + varint_len(line) + vlen +
-			(vlen ? varint_len(vlen - 1) : 0);
-		if (n->key)
-			fz->size += id == KEY_NONE ? 1 + sizeof(n->key) :
-				varint_len((uint64_t)id + 1);
-		if (n->nkids)
-			fz->size += varint_len(n->nkids);
-		fz->nodes++;
-		fz->kids += n->nkids;
-	} else {
-		*fz->p++ = (unsigned char)flags;
-		if (n->key && id == KEY_NONE) {
-			*fz->p++ = 0;
-			memcpy(fz->p, &n->key, sizeof(n->key));
-			fz->p += sizeof(n->key);
-		} else if (n->key) {
-			fz->p = varint_put(fz->p, (uint64_t)id + 1);
-		}
-		fz->p = varint_put(fz->p, line);
-		if (n->nkids)
-			fz->p = varint_put(fz->p, n->nkids);
-		if (vlen) {
-			fz->p = varint_put(fz->p, vlen - 1);
-			add_val(fz->pk, (const char *)fz->p);
-			memcpy(fz->p, n->value, vlen);
-			fz->p += vlen;
-		}
+	if (fz->cap - fz->len < need) {
+		fz->buf = xgrow(fz->buf, &fz->cap, fz->len + need, 1);
 	}
+	p = fz->buf + fz->len;
+	fz->line = n->line;
+	*p++ = (unsigned char)(n->type | (n->key ? FZ_KEY : 0) |
+			       (n->nkids ? FZ_KIDS : 0) |
+			       (n->value ? FZ_VALUE : 0));
+	if (n->key && id == KEY_NONE) {
+		*p++ = 0;
+		memcpy(p, &n->key, sizeof(n->key));
+		p += sizeof(n->key);
+	} else if (n->key) {
+		p = varint_put(p, (uint64_t)id + 1);
+	}
+	p = varint_put(p, line);
+	if (n->nkids)
+		p = varint_put(p, n->nkids);
+	if (n->value) {
+		p = varint_put(p, vlen);
+		if (fz->nvals == fz->capvals) {
+			fz->voff = xgrow(fz->voff, &fz->capvals,
+					 fz->nvals + 1, sizeof(*fz->voff));
+			free(fz->vals);
+			fz->vals = xmalloc(fz->capvals * sizeof(*fz->vals));
+		}
+		fz->voff[fz->nvals++] = (size_t)(p - fz->buf);
+		for (i = 0; i < KREF_N; i++)
+			if (fz->refs[i] == n) {
+				fz->refoff[i] = (size_t)(p - fz->buf);
+				if (n->type == FN_SCALAR)
+					fz->ref_scalar |= 1u << i;
+			}
+		memcpy(p, n->value, vlen + 1);
+		p += vlen + 1;
+	}
+	fz->len = (size_t)(p - fz->buf);
+	fz->nodes++;
+	fz->kids += n->nkids;
 	for (i = 0; i < n->nkids; i++)
 		freeze_node(fz, n->kids[i]);
 }
 
-/* The bytes a frozen tree takes (with its header). */
-static size_t freeze_size(const struct fnode *root, size_t *nodes,
-			  size_t *kids)
+/* Freeze a tree into the thread's scratch; returns the bytes it takes. */
+static size_t freeze_tree(const struct fnode *root)
 {
-	struct freezer fz = { 0 };
+	struct freezer *fz = &scratch;
+	size_t i;
 
-	freeze_node(&fz, root);
-	*nodes = fz.nodes;
-	*kids = fz.kids;
-	return sizeof(uint64_t) + varint_len(fz.nodes) + varint_len(fz.kids) +
-		fz.size;
+	fz->len = fz->nodes = fz->kids = fz->nvals = 0;
+	fz->line = 0;
+	fz->ref_scalar = 0;
+	for (i = 0; i < KREF_N; i++) {
+		fz->refs[i] = fnode_find(root, ref_paths[i]);
+		fz->refoff[i] = SIZE_MAX;
+	}
+	freeze_node(fz, root);
+	return sizeof(uint64_t) + varint_len(fz->nodes) +
+		varint_len(fz->kids) + fz->len;
 }
 
-static void freeze_write(unsigned char *p, const struct fnode *root,
-			 size_t nodes, size_t kids, struct packer *pk)
+/* The scratch's tree into the block at p, for o; returns p. */
+static unsigned char *freeze_copy(unsigned char *p, struct kobject *o)
 {
-	struct freezer fz = { 0 };
+	struct freezer *fz = &scratch;
 	uint64_t gen = atomic_fetch_add_explicit(&freeze_count, 1,
 						 memory_order_relaxed) + 1;
+	unsigned char *nodes;
+	size_t i;
 
 	memcpy(p, &gen, sizeof(gen));
-	p = varint_put(p + sizeof(gen), nodes);
-	fz.p = varint_put(p, kids);
-	fz.pk = pk;
-	freeze_node(&fz, root);
+	nodes = varint_put(p + sizeof(gen), fz->nodes);
+	nodes = varint_put(nodes, fz->kids);
+	memcpy(nodes, fz->buf, fz->len);
+	for (i = 0; i < KREF_N; i++)
+		o->ref[i] = fz->refoff[i] == SIZE_MAX ? NULL :
+			(const char *)nodes + fz->refoff[i];
+	o->ref_scalar = (unsigned char)fz->ref_scalar;
+	return nodes;
+}
+
+static void freeze_free(void)
+{
+	free(scratch.buf);
+	free(scratch.voff);
+	free(scratch.vals);
+	memset(&scratch, 0, sizeof(scratch));
 }
 
 /*
@@ -1038,13 +1093,16 @@ static struct fnode *thaw_node(struct thawer *t)
 					  sizeof(*n->kids));
 	} else {
 		n = &t->nodes[t->nn++];
-		memset(n, 0, sizeof(*n));
-		n->type = flags & 3;
-		n->line = t->line;
-		n->value = value;
-		n->kids = nkids ? &t->kids[t->nk] : NULL;
+		*n = (struct fnode){
+			.key = key,
+			.value = value,
+			.kids = nkids ? &t->kids[t->nk] : NULL,
+			.line = t->line,
+			.nkids = (uint32_t)nkids,
+			.type = flags & 3,
+			.packed = FN_PACKED_KIDS | FN_PACKED_VALUE,
+		};
 		t->nk += nkids;
-		n->packed = FN_PACKED_KIDS | FN_PACKED_VALUE;
 	}
 	n->key = key;
 	n->nkids = (uint32_t)nkids;
@@ -1183,33 +1241,41 @@ static void pack_object(struct packer *pk, struct kobject *o)
 	each_owned(o, pack_owned, pk);
 }
 
+/* The frozen values, as they lie at base (the scratch, or the block). */
+static void place_vals(struct packer *pk, const unsigned char *base)
+{
+	size_t i;
+
+	pk->vals = scratch.vals;
+	pk->nvals = scratch.nvals;
+	for (i = 0; i < pk->nvals; i++)
+		pk->vals[i] = (const char *)base + scratch.voff[i];
+}
+
 void kobject_pack(struct kobject *o)
 {
 	struct packer pk;
-	size_t arrays, frozen = 0, nodes = 0, kids = 0;
+	size_t arrays, frozen = 0;
 
 	if (!o || o->pack || o->frozen)
 		return;
 	memset(&pk, 0, sizeof(pk));
 	if (o->root) {
-		tree_vals(&pk, o->root);
-		frozen = freeze_size(o->root, &nodes, &kids);
+		frozen = freeze_tree(o->root);
+		place_vals(&pk, scratch.buf);
 	}
 	pack_object(&pk, o);
-	if (!pk.arrays && !pk.strings && !frozen) {
-		free(pk.vals);
+	if (!pk.arrays && !pk.strings && !frozen)
 		return;
-	}
 	arrays = pk.arrays;
 	o->pack_len = pk.arrays + pk.strings + frozen;
 	o->pack = keepmem_alloc(o->pack_len);
 	pk.block = o->pack;
-	pk.nvals = 0;
 	if (o->root) {
 		unsigned char *f = (unsigned char *)o->pack + pk.arrays +
 			pk.strings;
 
-		freeze_write(f, o->root, nodes, kids, &pk);
+		place_vals(&pk, freeze_copy(f, o));
 		fnode_free(o->root);
 		o->root = NULL;
 		o->frozen = f;
@@ -1218,7 +1284,6 @@ void kobject_pack(struct kobject *o)
 	pk.strings = arrays;
 	pk.moving = 1;
 	pack_object(&pk, o);
-	free(pk.vals);
 }
 
 static const char *kv_get(const struct kv *v, size_t n, const char *key)

@@ -170,6 +170,13 @@ struct kobject {
 	struct fnode *root;	/* the whole object, normalized keys; NULL
 				 * once frozen: read it with kobject_root() */
 	const unsigned char *frozen;	/* the tree, frozen in the pack */
+	/*
+	 * Values every pass at the end reads (kobject_ref()), found when the
+	 * tree is frozen so that reading them decodes nothing: pointers into
+	 * the frozen bytes, NULL where the tree has no such value.
+	 */
+	const char *ref[5];
+	unsigned char ref_scalar;	/* bit k: ref[k]'s node is a scalar */
 	int64_t created;	/* creationTimestamp, unix seconds */
 	enum kobject_origin origin;
 	int partial;		/* 1: a get table row or describe fragment;
@@ -207,6 +214,23 @@ void kobject_pack(struct kobject *obj);
  * stay valid as long as the object). Do not change it.
  */
 const struct fnode *kobject_root(const struct kobject *obj);
+/* The values kobject_ref() gives. */
+enum kobject_ref_field {
+	KREF_ISSUER_NAME,	/* spec.issuerRef.name */
+	KREF_ISSUER_KIND,	/* spec.issuerRef.kind */
+	KREF_SECRET_NAME,	/* spec.secretName */
+	KREF_NOT_AFTER,		/* status.notAfter */
+	KREF_STATE,		/* status.state */
+	KREF_N
+};
+
+/*
+ * The value at that path (of a scalar node only, with scalar_only), as
+ * fnode_find() on the tree gives it, without decoding a frozen tree.
+ */
+const char *kobject_ref(const struct kobject *obj, enum kobject_ref_field f,
+			int scalar_only);
+
 /* Whether the object has a field tree, without decoding it. */
 static inline int kobject_has_tree(const struct kobject *obj)
 {

@@ -208,7 +208,6 @@ size_t summary_certificates(const struct analysis *a,
 	for (i = 0; i < g->n; i++) {
 		const struct kobject *o = g->v[i].obj;
 		struct cert_summary *cs;
-		const struct fnode *na;
 
 		if (g->v[i].level != 0)
 			continue;
@@ -219,8 +218,7 @@ size_t summary_certificates(const struct analysis *a,
 		cs->ready = cond_field(o, 0);
 		cs->reason = cond_field(o, 1);
 		cs->message = cond_field(o, 2);
-		na = o ? fnode_find(kobject_root(o), "status.notAfter") : NULL;
-		cs->not_after = na ? na->value : NULL;
+		cs->not_after = o ? kobject_ref(o, KREF_NOT_AFTER, 0) : NULL;
 	}
 	nbl = blocking_lists(a, v, n, &bl, &first);
 	/*

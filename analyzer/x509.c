@@ -1066,8 +1066,7 @@ static void build_index(struct ctx *c)
 		if (o->partial || !kobject_has_tree(o))
 			continue;
 		if (is_kind(o, "Certificate")) {
-			sn = scalar(fnode_find(kobject_root(o),
-					       "spec.secretName"));
+			sn = kobject_ref(o, KREF_SECRET_NAME, 1);
 			if (!sn)
 				continue;
 			make_key(&k, o->ns, sn);

@@ -333,6 +333,69 @@ static void test_thaw_threads(void **state)
 		kobject_free(shared[i]);
 }
 
+/*
+ * kobject_ref(): the value fnode_find() gives at each path, for an object
+ * as built, frozen, and decoded for good; scalar_only refuses a map that
+ * has a value (describe makes those); a missing path gives NULL.
+ */
+static void check_refs(const struct kobject *o, const struct fnode *r)
+{
+	static const char *const paths[KREF_N] = {
+		"spec.issuerRef.name", "spec.issuerRef.kind",
+		"spec.secretName", "status.notAfter", "status.state",
+	};
+	int k;
+
+	for (k = 0; k < KREF_N; k++) {
+		const struct fnode *n = fnode_find(r, paths[k]);
+		const char *want = n ? n->value : NULL;
+		const char *got = kobject_ref(o, (enum kobject_ref_field)k, 0);
+
+		if (want)
+			assert_string_equal(got, want);
+		else
+			assert_null(got);
+		want = n && n->type == FN_SCALAR ? n->value : NULL;
+		got = kobject_ref(o, (enum kobject_ref_field)k, 1);
+		if (want)
+			assert_string_equal(got, want);
+		else
+			assert_null(got);
+	}
+}
+
+static void test_refs(void **state)
+{
+	struct fnode *root = cert_tree(9);
+	struct fnode *ir = fnode_new(FN_MAP, 20), *st;
+	struct kobject *o;
+
+	(void)state;
+	fnode_add_scalar(ir, "name", 4, "letsencrypt-prod", 16, 21);
+	fnode_add((struct fnode *)fnode_child(root, "spec"), "issuerRef", 9,
+		  ir);
+	/* status.state: a map with a value, as describe makes. */
+	st = fnode_new(FN_MAP, 30);
+	st->value = strdup("pending");
+	fnode_add_scalar(st, "Detail", 6, "x", 1, 31);
+	fnode_add((struct fnode *)fnode_child(root, "status"), "state", 5, st);
+	o = kobject_from_tree(root, ORIGIN_DESCRIBE, "d.txt", 1);
+	assert_non_null(o);
+	check_refs(o, o->root);		/* as built */
+	assert_string_equal(kobject_ref(o, KREF_ISSUER_NAME, 1),
+			    "letsencrypt-prod");
+	assert_string_equal(kobject_ref(o, KREF_STATE, 0), "pending");
+	assert_null(kobject_ref(o, KREF_STATE, 1));
+	assert_null(kobject_ref(o, KREF_ISSUER_KIND, 0));
+	kobject_pack(o);
+	assert_null(o->root);
+	check_refs(o, kobject_root(o));	/* frozen */
+	assert_string_equal(kobject_ref(o, KREF_SECRET_NAME, 1), o->name);
+	kobject_root_mut(o);
+	check_refs(o, o->root);		/* decoded for good */
+	kobject_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_thaw_reused_block),
 		cmocka_unit_test(test_root_mut),
 		cmocka_unit_test(test_thaw_threads),
+		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_tables_freed),
 	};
 
