@@ -67,26 +67,58 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int emit(const struct options *o, const struct buf *out)
-{
-	if (o->output) {
-		int fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC |
-			      O_NOCTTY, 0644);
+/*
+ * Where the report goes: standard output, or the --output file, opened
+ * before the report is written so that the report goes out as it is
+ * written (report_opts.flush) instead of all at once at the end.
+ */
+struct sink {
+	const struct options *o;
+	int fd;			/* -1: standard output */
+	int err;		/* errno of the first failed write, or 0 */
+};
 
-		if (fd < 0) {
-			diag(DIAG_ERROR, o->output, "cannot write the report: "
-			     "%s", strerror(errno));
-			return -1;
-		}
-		if (write_all(fd, out->p ? out->p : "", out->len) < 0 ||
-		    close(fd) < 0) {
-			diag(DIAG_ERROR, o->output, "write error: %s",
-			     strerror(errno));
-			return -1;
-		}
+static int sink_open(struct sink *s, const struct options *o)
+{
+	s->o = o;
+	s->fd = -1;
+	s->err = 0;
+	if (!o->output)
 		return 0;
+	s->fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0644);
+	if (s->fd < 0) {
+		diag(DIAG_ERROR, o->output, "cannot write the report: %s",
+		     strerror(errno));
+		return -1;
 	}
-	fwrite(out->p ? out->p : "", 1, out->len, stdout);
+	return 0;
+}
+
+/* report_opts.flush: out's bytes go out, and out is emptied. */
+static void sink_write(struct buf *out, void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (!s->err && out->len) {
+		if (s->fd < 0)
+			fwrite(out->p, 1, out->len, stdout);
+		else if (write_all(s->fd, out->p, out->len) < 0)
+			s->err = errno;
+	}
+	buf_reset(out);
+}
+
+/* The rest of the report, then the file closed; -1 on a write error. */
+static int sink_close(struct sink *s, struct buf *out)
+{
+	sink_write(out, s);
+	if (s->fd >= 0 && close(s->fd) < 0 && !s->err)
+		s->err = errno;
+	if (s->err) {
+		diag(DIAG_ERROR, s->o->output, "write error: %s",
+		     strerror(s->err));
+		return -1;
+	}
 	return 0;
 }
 
@@ -204,6 +236,7 @@ static int cmd_analyze(const struct options *o)
 	struct ruleset rs;
 	struct analysis a;
 	struct report_opts ro;
+	struct sink sink;
 	struct buf out = BUF_INIT;
 	unsigned long files = 0;
 	int rc = EXIT_CLEAN;
@@ -253,7 +286,11 @@ static int cmd_analyze(const struct options *o)
 	ro.no_redact = o->no_redact;
 	ro.redact_emails = o->redact_emails;
 	terminal_opts(o, &ro);
-	report_write(&out, o->format, &a, &ro);
+	if (sink_open(&sink, o) == 0) {
+		ro.flush = sink_write;
+		ro.flush_ctx = &sink;
+		report_write(&out, o->format, &a, &ro);
+	}
 
 	if (!files) {
 		diag(DIAG_ERROR, NULL, "no input could be read");
@@ -269,7 +306,8 @@ static int cmd_analyze(const struct options *o)
 			    a.findings.v[i]->severity >= o->fail_on)
 				rc = EXIT_FINDINGS;
 	}
-	if (emit(o, &out) < 0)
+	/* No report (the file could not be opened) or a failed write. */
+	if (!ro.flush || sink_close(&sink, &out) < 0)
 		rc = EXIT_USAGE;
 	buf_free(&out);
 	analysis_free(&a);

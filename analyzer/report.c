@@ -270,6 +270,12 @@ void report_stats(const struct analysis *a, const struct report_opts *o,
 		widen(st, a->store.latest_ms);
 }
 
+void report_spill(const struct report_opts *o, struct buf *out)
+{
+	if (o->flush && out->len >= REPORT_SPILL)
+		o->flush(out, o->flush_ctx);
+}
+
 void report_write(struct buf *out, enum report_format f,
 		  const struct analysis *a, const struct report_opts *o)
 {

@@ -29,7 +29,20 @@ struct report_opts {
 	int width;			/* text: wrap at this column; 0 never */
 	int no_redact;			/* show secrets as they are */
 	int redact_emails;		/* also hide e-mail local parts */
+	/*
+	 * Where the text and Markdown reports go as they are written (NULL:
+	 * all of it stays in out): given the report so far each time it
+	 * passes REPORT_SPILL bytes, flush writes it out and empties it, so
+	 * a report listing 100,000 certificates does not sit in memory.
+	 */
+	void (*flush)(struct buf *out, void *ctx);
+	void *flush_ctx;
 };
+
+#define REPORT_SPILL 65536
+
+/* Hand out's bytes to o->flush once there are REPORT_SPILL of them. */
+void report_spill(const struct report_opts *o, struct buf *out);
 
 /* Parse "text", "json", "ndjson", "markdown" ("md") or "html"; -1 if not. */
 int report_format_parse(const char *s);

@@ -346,6 +346,7 @@ static void md_certificates(struct mw *w)
 			md_code(w, cs[i].blocking[k]->rule->id);
 		}
 		buf_adds(w->out, " |\n");
+		report_spill(w->o, w->out);
 	}
 	buf_addc(w->out, '\n');
 	for (i = 0; i < n; i++) {
@@ -366,6 +367,7 @@ static void md_certificates(struct mw *w)
 			md_item(w, &items[k]);
 			buf_addc(w->out, '\n');
 		}
+		report_spill(w->o, w->out);
 	}
 	buf_addc(w->out, '\n');
 	free(cs);
@@ -475,8 +477,10 @@ void report_markdown(struct buf *out, const struct analysis *a,
 	md_header(&w, &st);
 	buf_adds(out, "## Findings\n\n");
 	for (i = 0; i < a->findings.n; i++)
-		if (report_shows(o, a->findings.v[i]))
+		if (report_shows(o, a->findings.v[i])) {
 			md_finding(&w, a->findings.v[i]);
+			report_spill(o, out);
+		}
 	if (!st.shown)
 		buf_adds(out, "No findings.\n\n");
 	md_certificates(&w);

@@ -163,6 +163,7 @@ static void endl(struct tw *w)
 	}
 	buf_reset(&w->line);
 	w->cind = 0;
+	report_spill(w->o, w->out);
 }
 
 /* A label such as "Fix:" in bold. */

@@ -454,6 +454,85 @@ static void test_ndjson_and_redaction(void **state)
 	buf_free(&out);
 }
 
+/*
+ * The text and Markdown reports go out as they are written: a report
+ * listing 2,000 Certificates reaches flush in pieces of REPORT_SPILL
+ * bytes or more, which make the same report as one written whole. JSON
+ * and HTML are written whole.
+ */
+struct spilled {
+	struct buf all;
+	unsigned calls, small;
+};
+
+static void collect(struct buf *out, void *ctx)
+{
+	struct spilled *sp = ctx;
+
+	sp->calls++;
+	sp->small += out->len < REPORT_SPILL;
+	buf_add(&sp->all, out->p, out->len);
+	buf_reset(out);
+}
+
+static void test_report_spill(void **state)
+{
+	static const enum report_format fmts[] = {
+		FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON, FORMAT_HTML,
+	};
+	char dir[64], file[128];
+	FILE *f;
+	size_t i, k;
+
+	(void)state;
+	strcpy(dir, "/tmp/ktriage-test-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/certificates.yaml", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("apiVersion: v1\nitems:\n", f);
+	for (i = 0; i < 6000; i++)
+		fprintf(f, "- apiVersion: cert-manager.io/v1\n"
+			"  kind: Certificate\n  metadata:\n"
+			"    name: app-%zu-tls\n    namespace: shop\n"
+			"  spec:\n    secretName: app-%zu-tls\n"
+			"  status:\n    conditions:\n"
+			"    - message: Issuing certificate as Secret does not "
+			"exist\n      reason: DoesNotExist\n"
+			"      status: \"False\"\n      type: Ready\n", i, i);
+	fputs("kind: List\nmetadata:\n  resourceVersion: \"\"\n", f);
+	fclose(f);
+	for (k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
+		struct buf whole = BUF_INIT, out = BUF_INIT;
+		struct spilled sp;
+		struct report_opts ro;
+
+		memset(&ro, 0, sizeof(ro));
+		ro.min_severity = SEV_INFO;
+		run_opts(&whole, fmts[k], &ro, dir);
+		memset(&sp, 0, sizeof(sp));
+		ro.flush = collect;
+		ro.flush_ctx = &sp;
+		run_opts(&out, fmts[k], &ro, dir);
+		buf_add(&sp.all, out.p, out.len);
+		assert_true(whole.len > 4 * REPORT_SPILL);
+		assert_int_equal(sp.all.len, whole.len);
+		assert_memory_equal(sp.all.p, whole.p, whole.len);
+		assert_int_equal(sp.small, 0);
+		if (fmts[k] == FORMAT_TEXT || fmts[k] == FORMAT_MARKDOWN) {
+			assert_true(sp.calls >= 4);
+			assert_true(out.len < 2 * REPORT_SPILL);
+		} else {
+			assert_int_equal(sp.calls, 0);
+		}
+		buf_free(&whole);
+		buf_free(&out);
+		buf_free(&sp.all);
+	}
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_hostile),
 		cmocka_unit_test(test_html_hostile),
 		cmocka_unit_test(test_ndjson_and_redaction),
+		cmocka_unit_test(test_report_spill),
 	};
 
 	diag_set_quiet(1);
