@@ -783,9 +783,10 @@ struct packer {
 	char *block;
 	int moving;
 	/*
-	 * The tree's values in pre-order: as built while counting, in the
-	 * frozen bytes while moving. A string of the object that is also a
-	 * value (kind, name, a condition's reason...) points there.
+	 * The frozen tree's values in pre-order: in the freezer's scratch
+	 * while counting, in the block while moving. A string of the object
+	 * that is also a value (kind, name, a condition's reason...) points
+	 * there instead of taking room of its own.
 	 */
 	const char **vals;	/* the freezer's (see there) */
 	size_t nvals;
@@ -842,7 +843,8 @@ static char *pack_str(struct packer *pk, char *s)
  * a flags byte (its type, and whether a key, kids and a value follow),
  * the key's number plus one (0: the key's address follows, 8 bytes), its
  * line as a zigzag difference from the node before, its number of kids,
- * and its value's length and bytes with a NUL. Decoded values point into the block.
+ * and its value's length and bytes with a NUL. Decoded values point into
+ * the block.
  */
 #define FZ_KEY 4
 #define FZ_KIDS 8
@@ -955,9 +957,8 @@ static void freeze_node(struct freezer *fz, const struct fnode *n)
 	unsigned char *p;
 	uint32_t i;
 
-	if (fz->cap - fz->len < need) {
+	if (fz->cap - fz->len < need)
 		fz->buf = xgrow(fz->buf, &fz->cap, fz->len + need, 1);
-	}
 	p = fz->buf + fz->len;
 	fz->line = n->line;
 	*p++ = (unsigned char)(n->type | (n->key ? FZ_KEY : 0) |
@@ -1016,7 +1017,11 @@ static size_t freeze_tree(const struct fnode *root)
 		varint_len(fz->kids) + fz->len;
 }
 
-/* The scratch's tree into the block at p, for o; returns p. */
+/*
+ * The scratch's tree, behind its header, into the block at p; o's refs
+ * point into it. Returns where the nodes begin (the scratch's offsets
+ * count from there).
+ */
 static unsigned char *freeze_copy(unsigned char *p, struct kobject *o)
 {
 	struct freezer *fz = &scratch;

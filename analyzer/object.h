@@ -209,9 +209,11 @@ void kobject_pack(struct kobject *obj);
 
 /*
  * The object's field tree (NULL for none). A frozen tree is decoded on the
- * calling thread into one of its last 32 decoded trees: the nodes stay
- * valid until 32 other objects have been decoded on this thread (values
- * stay valid as long as the object). Do not change it.
+ * calling thread into one of 32 slots of that thread, and the slot asked
+ * for longest ago is the one used again: the nodes stay valid until 32
+ * other objects' trees have been asked for on this thread since this one
+ * was (a rule looking at a few related objects while it walks this tree
+ * is safe). Values stay valid as long as the object. Do not change it.
  */
 const struct fnode *kobject_root(const struct kobject *obj);
 /* The values kobject_ref() gives. */
