@@ -30,10 +30,11 @@ struct report_opts {
 	int no_redact;			/* show secrets as they are */
 	int redact_emails;		/* also hide e-mail local parts */
 	/*
-	 * Where the text and Markdown reports go as they are written (NULL:
-	 * all of it stays in out): given the report so far each time it
-	 * passes REPORT_SPILL bytes, flush writes it out and empties it, so
-	 * a report listing 100,000 certificates does not sit in memory.
+	 * Where the report goes as it is written (NULL: all of it stays in
+	 * out): given the report so far each time it passes REPORT_SPILL
+	 * bytes at the end of a finding, a certificate or a line, flush
+	 * writes it out and empties it, so a report listing 100,000
+	 * certificates does not sit in memory.
 	 */
 	void (*flush)(struct buf *out, void *ctx);
 	void *flush_ctx;

@@ -861,8 +861,10 @@ static void h_findings(struct hw *w, const struct report_stats *st)
 	    "<th data-k=\"first\">First seen</th>"
 	    "<th data-k=\"last\">Last seen</th></tr></thead>\n");
 	for (i = 0; i < w->a->findings.n; i++)
-		if (report_shows(w->o, w->a->findings.v[i]))
+		if (report_shows(w->o, w->a->findings.v[i])) {
 			h_finding(w, w->a->findings.v[i]);
+			report_spill(w->o, w->out);
+		}
 	lit(w, "</table>\n");
 	if (!st->shown)
 		lit(w, "<p>No findings.</p>\n");
@@ -971,6 +973,7 @@ static void h_certificates(struct hw *w)
 			cur--;
 		}
 		lit(w, "\n</div>\n");
+		report_spill(w->o, w->out);
 	}
 	lit(w, "</div>\n</section>\n");
 	free(cs);
@@ -1068,6 +1071,26 @@ static void h_inputs(struct hw *w)
 	lit(w, "</ul>\n</section>\n");
 }
 
+/*
+ * The embedded JSON report, escaped for a script element as it comes:
+ * report_json() hands over whole findings and certificates, so no
+ * escaped sequence is cut in two.
+ */
+struct embed {
+	struct buf *out;
+	const struct report_opts *o;
+};
+
+static void embed_flush(struct buf *json, void *ctx)
+{
+	struct embed *e = ctx;
+
+	escape_script_json(e->out, slice_make(json->p ? json->p : "",
+					      json->len));
+	buf_reset(json);
+	report_spill(e->o, e->out);
+}
+
 void report_html(struct buf *out, const struct analysis *a,
 		 const struct report_opts *o)
 {
@@ -1076,6 +1099,8 @@ void report_html(struct buf *out, const struct analysis *a,
 	struct sha256 sha;
 	unsigned char dig[32];
 	struct buf json = BUF_INIT;
+	struct report_opts jo = *o;
+	struct embed e = { out, o };
 
 	memset(&w, 0, sizeof(w));
 	w.out = out;
@@ -1115,8 +1140,10 @@ void report_html(struct buf *out, const struct analysis *a,
 		 "<code>script#ktriage-report</code>.</footer>\n"
 		 "<script type=\"application/json\" id=\"ktriage-report\">\n",
 		 KTRIAGE_VERSION);
-	report_json(&json, a, o);
-	escape_script_json(out, slice_make(json.p ? json.p : "", json.len));
+	jo.flush = embed_flush;
+	jo.flush_ctx = &e;
+	report_json(&json, a, &jo);
+	embed_flush(&json, &e);
 	buf_free(&json);
 	buf_addf(out, "</script>\n<script>%s</script>\n</body>\n</html>\n",
 		 script);

@@ -242,41 +242,32 @@ static cJSON *json_finding(struct jctx *c, const struct finding *f)
 	return o;
 }
 
-static cJSON *json_certificates(struct jctx *c)
+static cJSON *json_certificate(struct jctx *c, const struct cert_summary *cs)
 {
 	const struct analysis *a = c->a;
-	cJSON *arr = cJSON_CreateArray();
-	struct cert_summary *cs;
-	size_t n = summary_certificates(a, &cs), i, k;
+	const struct gnode *g = &a->graph.v[cs->node];
+	struct chain_item items[64];
+	int depth[64];
+	size_t m = summary_subtree(a, cs->node, items, depth, 64), k;
+	cJSON *o = cJSON_CreateObject(), *b = cJSON_CreateArray();
 
-	for (i = 0; i < n; i++) {
-		const struct gnode *g = &a->graph.v[cs[i].node];
-		struct chain_item items[64];
-		int depth[64];
-		size_t m = summary_subtree(a, cs[i].node, items, depth, 64);
-		cJSON *o = cJSON_CreateObject(), *b = cJSON_CreateArray();
+	add(o, "namespace", jstr(g->ns));
+	add(o, "name", jstr(g->name));
+	add(o, "inferred", cJSON_CreateBool(g->obj == NULL));
+	add(o, "ready", jin(c, cs->ready));
+	add(o, "reason", jin(c, cs->reason));
+	add(o, "message", jin(c, cs->message));
+	add(o, "not_after", jin(c, cs->not_after));
+	add(o, "chain", json_items(c, items, m));
+	for (k = 0; k < cs->nblocking; k++) {
+		cJSON *e = cJSON_CreateObject();
 
-		add(o, "namespace", jstr(g->ns));
-		add(o, "name", jstr(g->name));
-		add(o, "inferred", cJSON_CreateBool(g->obj == NULL));
-		add(o, "ready", jin(c, cs[i].ready));
-		add(o, "reason", jin(c, cs[i].reason));
-		add(o, "message", jin(c, cs[i].message));
-		add(o, "not_after", jin(c, cs[i].not_after));
-		add(o, "chain", json_items(c, items, m));
-		for (k = 0; k < cs[i].nblocking; k++) {
-			cJSON *e = cJSON_CreateObject();
-
-			add(e, "rank", cJSON_CreateNumber(
-				(double)cs[i].blocking[k]->rank));
-			add(e, "rule", jstr(cs[i].blocking[k]->rule->id));
-			cJSON_AddItemToArray(b, e);
-		}
-		add(o, "blocked_by", b);
-		cJSON_AddItemToArray(arr, o);
+		add(e, "rank", cJSON_CreateNumber((double)cs->blocking[k]->rank));
+		add(e, "rule", jstr(cs->blocking[k]->rule->id));
+		cJSON_AddItemToArray(b, e);
 	}
-	free(cs);
-	return arr;
+	add(o, "blocked_by", b);
+	return o;
 }
 
 static cJSON *json_coverage(const struct analysis *a)
@@ -330,33 +321,91 @@ static void jctx_free(struct jctx *c)
 	buf_free(&c->tmp);
 }
 
+/*
+ * Printing. The report is written as cJSON_Print() would print it whole,
+ * but a part at a time, so that a report with 100,000 certificates is
+ * never a tree in memory: each value is printed alone and indented by
+ * the depth it has in the whole (cJSON indents an object's members one
+ * tab deeper than the object, and an array's items count one level).
+ * Printed strings hold no newline (cJSON escapes it), so every newline
+ * of a part starts an indented line.
+ */
+static void put_value(struct buf *out, cJSON *v, int depth)
+{
+	char *text = cJSON_Print(v), *p, *nl;
+
+	cJSON_Delete(v);
+	if (!text)
+		return;
+	for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
+		buf_add(out, p, (size_t)(nl + 1 - p));
+		buf_addf(out, "%.*s", depth, "\t\t\t\t\t\t\t\t");
+	}
+	buf_adds(out, p);
+	cJSON_free(text);
+}
+
+/* A member of the report's object: "\tkey":\tvalue, then ",\n" or "\n". */
+static void put_member(struct buf *out, const char *key, cJSON *v, int last)
+{
+	buf_addf(out, "\t\"%s\":\t", key);
+	put_value(out, v, 1);
+	buf_adds(out, last ? "\n" : ",\n");
+}
+
+/* An array member, item by item: "\tkey":\t[item, item]. */
+struct jarray {
+	struct buf *out;
+	const struct report_opts *o;
+	int n;
+};
+
+static void array_open(struct jarray *j, struct buf *out,
+		       const struct report_opts *o, const char *key)
+{
+	j->out = out;
+	j->o = o;
+	j->n = 0;
+	buf_addf(out, "\t\"%s\":\t[", key);
+}
+
+static void array_item(struct jarray *j, cJSON *v)
+{
+	if (j->n++)
+		buf_adds(j->out, ", ");
+	put_value(j->out, v, 2);
+	report_spill(j->o, j->out);
+}
+
+static void array_close(struct jarray *j)
+{
+	buf_adds(j->out, "],\n");
+}
+
 void report_json(struct buf *out, const struct analysis *a,
 		 const struct report_opts *o)
 {
-	cJSON *root = cJSON_CreateObject(), *tool, *summary, *bysev, *arr;
+	cJSON *tool, *summary, *bysev;
 	unsigned long by_sev[SEV_COUNT] = { 0 }, shown = 0;
 	struct jctx c;
-	char *text;
-	size_t i;
+	struct jarray arr;
+	struct cert_summary *cs;
+	size_t i, n;
 	int s;
 
 	jctx_init(&c, a, o);
-	add(root, "schema", cJSON_CreateString("ktriage.report/v1"));
+	for (i = 0; i < a->findings.n; i++)
+		if (report_shows(o, a->findings.v[i])) {
+			by_sev[a->findings.v[i]->severity]++;
+			shown++;
+		}
+	buf_adds(out, "{\n");
+	put_member(out, "schema", cJSON_CreateString("ktriage.report/v1"), 0);
 	tool = cJSON_CreateObject();
 	add(tool, "name", cJSON_CreateString("ktriage"));
 	add(tool, "version", cJSON_CreateString(KTRIAGE_VERSION));
-	add(root, "tool", tool);
-	add(root, "inputs", json_inputs(&c));
-	arr = cJSON_CreateArray();
-	for (i = 0; i < a->findings.n; i++) {
-		const struct finding *f = a->findings.v[i];
-
-		if (!report_shows(o, f))
-			continue;
-		by_sev[f->severity]++;
-		shown++;
-		cJSON_AddItemToArray(arr, json_finding(&c, f));
-	}
+	put_member(out, "tool", tool, 0);
+	put_member(out, "inputs", json_inputs(&c), 0);
 	summary = cJSON_CreateObject();
 	add(summary, "findings", cJSON_CreateNumber((double)shown));
 	bysev = cJSON_CreateObject();
@@ -368,19 +417,21 @@ void report_json(struct buf *out, const struct analysis *a,
 	add(summary, "objects", cJSON_CreateNumber((double)a->store.n));
 	add(summary, "log_records", cJSON_CreateNumber((double)a->records));
 	add(summary, "bundle_time", json_time(a->now_ms));
-
-	add(root, "summary", summary);
-	add(root, "findings", arr);
-	add(root, "certificates", json_certificates(&c));
-	add(root, "coverage", json_coverage(a));
-	add(root, "limits", json_limits(a));
-	text = cJSON_Print(root);
-	if (text) {
-		buf_adds(out, text);
-		buf_addc(out, '\n');
-		cJSON_free(text);
-	}
-	cJSON_Delete(root);
+	put_member(out, "summary", summary, 0);
+	array_open(&arr, out, o, "findings");
+	for (i = 0; i < a->findings.n; i++)
+		if (report_shows(o, a->findings.v[i]))
+			array_item(&arr, json_finding(&c, a->findings.v[i]));
+	array_close(&arr);
+	n = summary_certificates(a, &cs);
+	array_open(&arr, out, o, "certificates");
+	for (i = 0; i < n; i++)
+		array_item(&arr, json_certificate(&c, &cs[i]));
+	array_close(&arr);
+	free(cs);
+	put_member(out, "coverage", json_coverage(a), 0);
+	put_member(out, "limits", json_limits(a), 1);
+	buf_adds(out, "}\n");
 	jctx_free(&c);
 }
 
@@ -414,6 +465,7 @@ void report_ndjson(struct buf *out, const struct analysis *a,
 			cJSON_free(text);
 		}
 		cJSON_Delete(obj);
+		report_spill(o, out);
 	}
 	jctx_free(&c);
 }
