@@ -23,6 +23,7 @@
 #include "lines.h"
 #include "logrec.h"
 #include "rank.h"
+#include "stream.h"
 #include "x509.h"
 #include "yamldoc.h"
 
@@ -711,6 +712,7 @@ static double monotonic_now(void)
 void analysis_set_timeout(struct analysis *a, double seconds)
 {
 	a->deadline = seconds > 0 ? monotonic_now() + seconds : 0;
+	stream_set_deadline(a->deadline);
 }
 
 static void on_entry(struct entry *e, void *ctx)

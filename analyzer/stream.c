@@ -6,8 +6,11 @@
 #include "stream.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -118,14 +121,59 @@ int stream_drain(struct stream *s)
 struct fd_state {
 	int fd;
 	int owns;
+	int waits;		/* a pipe, terminal or socket: reads can wait */
 };
+
+static double read_deadline;
+
+void stream_set_deadline(double deadline)
+{
+	read_deadline = deadline;
+}
+
+/* Wait for data until the deadline: 1 ready, 0 too late, -1 error. */
+static int wait_readable(int fd)
+{
+	for (;;) {
+		struct timespec ts;
+		struct pollfd p = { fd, POLLIN, 0 };
+		double left;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		left = read_deadline - ((double)ts.tv_sec +
+					(double)ts.tv_nsec / 1e9);
+		if (left <= 0)
+			return 0;
+		r = poll(&p, 1, left > 3600 ? 3600000 : (int)(left * 1000) + 1);
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
 
 static ssize_t fd_read(struct stream *s, void *dst, size_t n)
 {
 	struct fd_state *st = s->state;
 
 	for (;;) {
-		ssize_t r = read(st->fd, dst, n);
+		ssize_t r;
+
+		if (st->waits && read_deadline > 0) {
+			int ready = wait_readable(st->fd);
+
+			if (ready == 0) {
+				buf_adds(&s->err, "no data before the time "
+					 "limit (--timeout)");
+				return -1;
+			}
+			if (ready < 0) {
+				buf_adds(&s->err, strerror(errno));
+				return -1;
+			}
+		}
+		r = read(st->fd, dst, n);
 
 		if (r >= 0)
 			return r;
@@ -150,9 +198,12 @@ static const struct stream_ops fd_ops = { fd_read, fd_close };
 struct stream *stream_fd(int fd, int owns_fd)
 {
 	struct fd_state *st = xmalloc(sizeof(*st));
+	struct stat sb;
 
 	st->fd = fd;
 	st->owns = owns_fd;
+	st->waits = fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+		!S_ISBLK(sb.st_mode);
 	return stream_new(&fd_ops, st);
 }
 

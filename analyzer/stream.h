@@ -37,6 +37,14 @@ struct stream {
 	struct buf err;		/* why it failed */
 };
 
+/*
+ * --timeout for reads that can wait: a stream over a pipe, a terminal or a
+ * socket (not a file) waits for data at most until `deadline`, in
+ * CLOCK_MONOTONIC seconds (0: no limit), then fails with "no data before
+ * the time limit". Set it before any stream is read.
+ */
+void stream_set_deadline(double deadline);
+
 /* Make a stream over ops/state. The caller frees it with stream_free(). */
 struct stream *stream_new(const struct stream_ops *ops, void *state);
 void stream_free(struct stream *s);
