@@ -14,7 +14,9 @@
 # ktriage on a bundle a quarter of the size (BENCH_SMALL_LOG_MB, default
 # 256), to show how peak RSS grows with the bundle: per object kept (the
 # two bundles' object counts) and on the logs alone (one log file, then
-# all of them), which are streamed and not kept. Each command runs
+# all of them), which are streamed and not kept; and ktriage on the
+# .tar.gz with the JSON and HTML reports, whose peak RSS must not be
+# higher than with the text one. Each command runs
 # BENCH_RUNS times (3), in rounds of one run of every command, and its best
 # time is shown.
 #
@@ -141,6 +143,9 @@ while [ $round -lt "$runs" ]; do
 		fi
 		measure ktriage_small_targz "$kt" --fail-on none -q \
 			"$out/bundle-$small-$small_dump.tar.gz"
+		# The other report formats: peak RSS must not depend on them.
+		measure ktriage_targz_json "$kt" --fail-on none -q -f json "$tgz"
+		measure ktriage_targz_html "$kt" --fail-on none -q -f html "$tgz"
 		# The logs alone: streamed, nothing of them kept.
 		if [ -n "$one_log" ]; then
 			measure ktriage_one_log "$kt" --fail-on none -q "$one_log"
@@ -179,6 +184,9 @@ if [ -n "${rss_ktriage_small_targz:-}" ]; then
 	if [ -n "${obj_small:-}" ] && [ -n "${obj_big:-}" ] &&
 		[ "$obj_big" -gt "$obj_small" ]; then
 		echo "  objects kept: $obj_small and $obj_big: $(( (rss_ktriage_targz - rss_ktriage_small_targz) * 1024 / (obj_big - obj_small) )) bytes of peak RSS per object kept"
+	fi
+	if [ -n "${rss_ktriage_targz_json:-}" ]; then
+		echo "  by report format on this one: text $((rss_ktriage_targz / 1024)), json $((rss_ktriage_targz_json / 1024)), html $((rss_ktriage_targz_html / 1024)) MiB"
 	fi
 	if [ -n "${rss_ktriage_all_logs:-}" ]; then
 		echo "  the logs alone (nothing kept): $((rss_ktriage_one_log / 1024)) MiB for one, $((rss_ktriage_all_logs / 1024)) MiB for all $(find "$log_dir" -name '*.log' -type f | wc -l) ($(du -sm "$log_dir" | cut -f1) MB)"
