@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -701,17 +700,9 @@ static void record_when(const struct logparser *p, struct when *w)
 		when_of(&t, w);
 }
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void analysis_set_timeout(struct analysis *a, double seconds)
 {
-	a->deadline = seconds > 0 ? monotonic_now() + seconds : 0;
+	a->deadline = seconds > 0 ? monotonic_seconds() + seconds : 0;
 	stream_set_deadline(a->deadline);
 }
 
@@ -775,7 +766,7 @@ static void on_entry(struct entry *e, void *ctx)
 		if (!(a->lines & 8191)) {
 			progress_tick(&a->progress, e->input, e->path,
 				      feed_batch(f)->raw_off);
-			if (a->deadline > 0 && monotonic_now() > a->deadline) {
+			if (a->deadline > 0 && monotonic_seconds() > a->deadline) {
 				a->timed_out = 1;
 				input_error(e->input, e->path, "time limit "
 					    "reached at line %lu (byte %llu); the "

@@ -308,8 +308,8 @@ static void link_ingresses(struct graph *g)
 
 		if (!in || !in->kind || strcmp(in->kind, "Ingress"))
 			continue;
-		fnode_find_all(kobject_root(in), "spec.tls.secretName", collect_tls,
-			       &u);
+		fnode_find_all(kobject_root(in), "spec.tls.secretName",
+			       collect_tls, &u);
 		if (!u.secret)
 			continue;
 		keybuf_set(&k, 2, (const char *const[]){ in->ns, u.secret });

@@ -1096,6 +1096,8 @@ static struct fnode *thaw_node(struct thawer *t)
 		if (nkids)
 			n->kids = xmalloc(kids_room((uint32_t)nkids) *
 					  sizeof(*n->kids));
+		n->key = key;
+		n->nkids = (uint32_t)nkids;
 	} else {
 		n = &t->nodes[t->nn++];
 		*n = (struct fnode){
@@ -1109,8 +1111,6 @@ static struct fnode *thaw_node(struct thawer *t)
 		};
 		t->nk += nkids;
 	}
-	n->key = key;
-	n->nkids = (uint32_t)nkids;
 	for (i = 0; i < nkids; i++)
 		n->kids[i] = thaw_node(t);
 	return n;

@@ -7,26 +7,17 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "escape.h"
 #include "stream.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void progress_init(struct progress *p, int mode)
 {
 	memset(p, 0, sizeof(*p));
 	p->enabled = mode < 0 ? isatty(STDERR_FILENO) : mode;
-	p->start = p->last = now_s();
+	p->start = p->last = monotonic_seconds();
 }
 
 static void human(struct buf *b, double bytes)
@@ -46,7 +37,7 @@ void progress_tick(struct progress *p, const struct input *in,
 
 	if (!p->enabled)
 		return;
-	t = now_s();
+	t = monotonic_seconds();
 	elapsed = t - p->start;
 	if (elapsed < 1.0 || t - p->last < 0.2)
 		return;

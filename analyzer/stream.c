@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -135,14 +134,10 @@ void stream_set_deadline(double deadline)
 static int wait_readable(int fd)
 {
 	for (;;) {
-		struct timespec ts;
 		struct pollfd p = { fd, POLLIN, 0 };
-		double left;
+		double left = read_deadline - monotonic_seconds();
 		int r;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		left = read_deadline - ((double)ts.tv_sec +
-					(double)ts.tv_nsec / 1e9);
 		if (left <= 0)
 			return 0;
 		r = poll(&p, 1, left > 3600 ? 3600000 : (int)(left * 1000) + 1);

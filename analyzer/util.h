@@ -83,4 +83,7 @@ struct slice slice_trim(struct slice s);
 /* True when name ends with suffix (byte comparison). */
 int str_ends(const char *name, const char *suffix);
 
+/* CLOCK_MONOTONIC in seconds: for --timeout and progress. */
+double monotonic_seconds(void);
+
 #endif
